@@ -1,0 +1,133 @@
+# pith: the unikernel toolkit. `make` builds the tools and the libraries
+# of the default target; `make test` runs every test; `make run` builds
+# and runs the hello appliance; `make deps` installs what the build needs.
+# See README.md.
+
+PITH_ROOT := $(CURDIR)
+TARGET ?= linux
+include mk/config.mk
+
+.PHONY: all host-tools target-libs test unit-tests run deps check format \
+	bench clean
+.DELETE_ON_ERROR:
+
+all: host-tools target-libs
+
+# --- Host tools -------------------------------------------------------
+
+SHARED_SRCS := platform/common/fmt.c platform/common/manifest.c \
+	platform/common/options.c tools/common/elf.c
+PITH_SRCS := $(wildcard tools/pith/*.c) $(SHARED_SRCS)
+IMAGEGEN_SRCS := $(wildcard tools/imagegen/*.c) $(SHARED_SRCS) \
+	platform/linux/policy.c
+
+host-tools: build/bin/pith build/bin/pith-imagegen
+
+build/host/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(call msg,HOSTCC,$<)
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) -MMD -MP -c $< -o $@
+
+build/bin/pith: $(PITH_SRCS:%.c=build/host/%.o)
+	@mkdir -p $(dir $@)
+	$(call msg,LD,$@)
+	$(Q)$(HOST_CC) -o $@ $^
+
+build/bin/pith-imagegen: $(IMAGEGEN_SRCS:%.c=build/host/%.o)
+	@mkdir -p $(dir $@)
+	$(call msg,LD,$@)
+	$(Q)$(HOST_CC) -o $@ $^ -lseccomp
+
+# --- Guest libraries (per target) -------------------------------------
+
+G := build/$(TARGET)
+PLATFORM_SRCS := $(wildcard platform/common/*.c) \
+	$(wildcard platform/$(TARGET)/*.c) $(wildcard platform/$(TARGET)/*.S)
+POSIX_SRCS := $(wildcard lib/posix/*.c)
+PLATFORM_OBJS := $(patsubst %,$(G)/obj/%.o,$(basename $(PLATFORM_SRCS))) \
+	$(G)/obj/gen/syscall_names.o
+POSIX_OBJS := $(patsubst %.c,$(G)/obj/%.o,$(POSIX_SRCS))
+
+target-libs: $(G)/lib/libpith-platform.a $(G)/lib/libpith-posix.a
+
+build/kernel-include/.done:
+	@mkdir -p $(dir $@)
+	$(Q)ln -sfn /usr/include/linux $(dir $@)linux
+	$(Q)ln -sfn /usr/include/asm-generic $(dir $@)asm-generic
+	$(Q)ln -sfn /usr/include/x86_64-linux-gnu/asm $(dir $@)asm
+	@touch $@
+
+build/gen/syscall_names.c: mk/gen-syscall-names.sh
+	@mkdir -p $(dir $@)
+	$(call msg,GEN,$@)
+	$(Q)sh $< > $@
+
+$(G)/obj/%.o: %.c build/kernel-include/.done
+	@mkdir -p $(dir $@)
+	$(call msg,CC,$<)
+	$(Q)$(HOST_CC) $(GUEST_CFLAGS) $(KERNEL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(G)/obj/%.o: %.S
+	@mkdir -p $(dir $@)
+	$(call msg,AS,$<)
+	$(Q)$(HOST_CC) $(GUEST_CFLAGS) -c $< -o $@
+
+$(G)/obj/gen/syscall_names.o: build/gen/syscall_names.c
+	@mkdir -p $(dir $@)
+	$(Q)$(HOST_CC) $(GUEST_CFLAGS) $(KERNEL_CFLAGS) -Iplatform/common \
+		-c $< -o $@
+
+$(G)/lib/libpith-platform.a: $(PLATFORM_OBJS)
+$(G)/lib/libpith-posix.a: $(POSIX_OBJS)
+$(G)/lib/libpith-%.a:
+	@mkdir -p $(dir $@)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+# --- Tests ------------------------------------------------------------
+
+UNIT_SRCS := $(wildcard tests/unit/*.c) $(wildcard tests/unit/*/*.c) \
+	platform/common/fmt.c platform/common/manifest.c \
+	platform/common/options.c platform/common/symbols.c \
+	platform/common/crash.c lib/posix/mem.c lib/posix/io.c \
+	lib/posix/time.c lib/posix/syscall.c build/gen/syscall_names.c
+
+build/san/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(call msg,SANCC,$<)
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) $(SAN_CFLAGS) -Iplatform/common \
+		-Itests/unit -MMD -MP -c $< -o $@
+
+build/tests/unit: $(UNIT_SRCS:%.c=build/san/%.o)
+	@mkdir -p $(dir $@)
+	$(call msg,LD,$@)
+	$(Q)$(HOST_CC) $(SAN_CFLAGS) -o $@ $^
+
+unit-tests: build/tests/unit
+
+test: all unit-tests
+	@tests/run
+
+# --- Everything else ----------------------------------------------------
+
+run: all
+	$(Q)build/bin/pith build apps/hello --target linux -o build/hello.linux
+	$(Q)build/bin/pith run build/hello.linux -- Hello from make run
+
+deps:
+	@mk/deps.sh
+
+CHECKED_SRCS = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
+check:
+	@clang-format --dry-run --Werror $(CHECKED_SRCS) && echo "style: clean"
+
+format:
+	@clang-format -i $(CHECKED_SRCS)
+
+bench: all
+	@bench/boot/run
+
+clean:
+	rm -rf build apps/*/build tests/e2e/*/build
+
+-include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,0 +1,203 @@
+/* Boot of a linux-target image, in order:
+ *
+ *   _start -> musl's __libc_start_main (TLS, stack-protector canary from
+ *   AT_RANDOM, constructors) -> lx_boot(), which
+ *     1. refuses the READ_IMPLIES_EXEC personality;
+ *     2. parses the platform options (before "--");
+ *     3. parses the embedded manifest and matches the attached devices;
+ *     4. closes inherited descriptors and opens the devices at fixed ones;
+ *     5. maps the heap (--mem bytes) and the stacks with guard regions;
+ *     6. installs the crash and SIGSYS handlers;
+ *     7. loads the seccomp filter;
+ *     8. runs main(argc, argv) on the application stack.
+ *   Its result goes to musl's exit(), which flushes stdio and ends the
+ *   process through exit_group.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/personality.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "linux.h"
+#include "pith/exit.h"
+#include "sys.h"
+
+int __libc_start_main(int (*)(int, char **, char **), int, char **,
+		      void (*)(void), void (*)(void), void (*)(void));
+int main(int argc, char **argv);
+
+struct lx_state lx;
+
+void lx_start_c(long *sp);
+void lx_start_c(long *sp)
+{
+	int lx_boot(int, char **, char **);
+
+	__libc_start_main(lx_boot, (int)sp[0], (char **)(sp + 1), 0, 0, 0);
+}
+
+void lx_diag_write(const char *buf, size_t len)
+{
+	while (len) {
+		long n = lx_syscall3(SYS_write, 2, (long)buf, (long)len);
+		if (n == -EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		buf += n;
+		len -= (size_t)n;
+	}
+}
+
+void lx_diag(const char *text)
+{
+	lx_diag_write(lx.image, strlen(lx.image));
+	lx_diag_write(": ", 2);
+	lx_diag_write(text, strlen(text));
+	lx_diag_write("\n", 1);
+}
+
+static _Noreturn void fail(int status, const char *text)
+{
+	lx_diag(text);
+	lx_exit(status);
+}
+
+static void usage(void)
+{
+	static const char text[] =
+	    "usage: IMAGE [--mem SIZE] [--net NAME=tap:IFNAME]... "
+	    "[--block NAME=FILE]...\n"
+	    "             [--show-seccomp] [-- ARGS...]\n"
+	    "A pith appliance built for the linux target. Options:\n"
+	    "  --mem SIZE            heap size (K, M, G suffixes; "
+	    "default 64M)\n"
+	    "  --net NAME=tap:IF     attach tap interface IF as network "
+	    "device NAME\n"
+	    "  --block NAME=FILE     attach FILE as block device NAME\n"
+	    "  --show-seccomp        print the system-call policy and exit\n"
+	    "  -- ARGS               arguments for the application\n"
+	    "Exit status: the application's, or 240 bad option, 241 device "
+	    "refused,\n"
+	    "242 host refused, 243-249 crash (see `pith --help`).\n";
+
+	lx_diag_write(text, sizeof text - 1);
+}
+
+static void parse(int argc, char **argv, struct pith_options *o)
+{
+	char msg[512];
+	struct pith_buf err;
+	struct pith_manifest_error merr;
+
+	pith_buf_init(&err, msg, sizeof msg);
+	if (pith_options_parse(argc, argv, o, &err) < 0)
+		fail(PITH_EXIT_USAGE, msg);
+	if (o->help) {
+		usage();
+		lx_exit(0);
+	}
+	if (pith_manifest_parse(pith_manifest_text, pith_manifest_size,
+				&lx.manifest, &merr) < 0) {
+		pith_buf_str(&err, "embedded manifest refused: line ");
+		pith_buf_udec(&err, merr.line);
+		pith_buf_str(&err, ": ");
+		pith_buf_str(&err, merr.what);
+		fail(PITH_EXIT_IMAGE, msg);
+	}
+	if (o->show_seccomp) {
+		lx_show_seccomp();
+		fflush(stdout);
+		lx_exit(0);
+	}
+	if (pith_options_match(&lx.manifest, o, &err) < 0)
+		fail(PITH_EXIT_DEVICE, msg);
+}
+
+/* Maps LEN bytes of read-write memory, untouched until used. */
+static void *map_rw(size_t len, int prot)
+{
+	void *p = mmap(0, len, prot, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+		       -1, 0);
+	return p == MAP_FAILED ? 0 : p;
+}
+
+/* Lays out [guard][application stack][guard page][signal stack]. */
+static void *map_stacks(void **altstack)
+{
+	size_t total = PITH_STACK_GUARD + PITH_STACK_SIZE + PITH_PAGE_SIZE +
+		       LX_ALTSTACK_SIZE;
+	char *p = map_rw(total, PROT_NONE);
+	char *stack = p + PITH_STACK_GUARD;
+
+	if (!p ||
+	    mprotect(stack, PITH_STACK_SIZE, PROT_READ | PROT_WRITE) < 0 ||
+	    mprotect(stack + PITH_STACK_SIZE + PITH_PAGE_SIZE,
+		     LX_ALTSTACK_SIZE, PROT_READ | PROT_WRITE) < 0)
+		return 0;
+	lx.guard_lo = (uintptr_t)p;
+	lx.guard_hi = lx.stack_lo = (uintptr_t)stack;
+	lx.stack_hi = lx.stack_lo + PITH_STACK_SIZE;
+	*altstack = stack + PITH_STACK_SIZE + PITH_PAGE_SIZE;
+	return (void *)lx.stack_hi;
+}
+
+static void setup(const struct pith_options *o, void **top)
+{
+	char msg[512];
+	struct pith_buf err;
+	void *heap, *altstack;
+
+	pith_buf_init(&err, msg, sizeof msg);
+	/* Inherited descriptors have no place in an appliance. */
+	if (lx_syscall3(SYS_close_range, LX_FD_BASE, ~0L, 0) < 0)
+		for (int fd = LX_FD_BASE; fd < 1024; fd++)
+			close(fd);
+	if (lx_devices_open(o, &err) < 0)
+		fail(PITH_EXIT_DEVICE, msg);
+	heap = map_rw(o->mem, PROT_READ | PROT_WRITE);
+	*top = map_stacks(&altstack);
+	if (!heap || !*top)
+		fail(PITH_EXIT_HOST, "cannot map the heap and stacks "
+				     "(is --mem larger than the host allows?)");
+	lx.boot.heap_start = (uintptr_t)heap;
+	lx.boot.heap_size = o->mem;
+	lx.boot.argc = o->app_argc;
+	lx.boot.argv = o->app_argv;
+	lx.boot.manifest = pith_manifest_text;
+	lx.boot.target = "linux";
+	if (lx_traps_install(altstack, LX_ALTSTACK_SIZE) < 0)
+		fail(PITH_EXIT_HOST, "cannot install the signal handlers");
+	int e = lx_confine();
+	if (e < 0) {
+		pith_buf_str(&err, "cannot confine the appliance with seccomp: ");
+		pith_buf_str(&err, strerror(-e));
+		fail(PITH_EXIT_HOST, msg);
+	}
+}
+
+int lx_boot(int argc, char **argv, char **envp);
+int lx_boot(int argc, char **argv, char **envp)
+{
+	struct pith_options o;
+	void *top;
+
+	(void)envp;
+	lx.image = argc > 0 ? argv[0] : "pith-image";
+	if (personality(0xffffffff) & READ_IMPLIES_EXEC)
+		fail(PITH_EXIT_HOST,
+		     "refusing to run under the READ_IMPLIES_EXEC personality "
+		     "(it makes all readable memory executable); run it "
+		     "without `setarch --read-implies-exec`");
+	parse(argc, argv, &o);
+	setup(&o, &top);
+	return lx_call_on_stack(main, lx.boot.argc, lx.boot.argv, top);
+}
+
+const struct pith_boot_info *pith_boot_info(void)
+{
+	return &lx.boot;
+}

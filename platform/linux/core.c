@@ -1,0 +1,98 @@
+/* The linux target's console, clocks, sleeping and ending: the parts of
+ * the platform contract that are not devices. */
+#include <errno.h>
+#include <poll.h>
+#include <sys/syscall.h>
+#include <time.h>
+
+#include "../common/crash.h"
+#include "linux.h"
+#include "sys.h"
+
+#define NSEC_PER_SEC 1000000000ULL
+
+void pith_console_write(const char *buf, size_t len)
+{
+	while (len) {
+		long n = lx_syscall3(SYS_write, 1, (long)buf, (long)len);
+		if (n == -EINTR)
+			continue;
+		if (n <= 0)
+			return; /* the console drops what the host refuses */
+		buf += n;
+		len -= (size_t)n;
+	}
+}
+
+static uint64_t clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	/* musl reads the vDSO; the filter allows the kernel fallback. */
+	clock_gettime(id, &ts);
+	return (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t pith_clock_monotonic(void)
+{
+	return clock_ns(CLOCK_MONOTONIC);
+}
+
+uint64_t pith_clock_wall(void)
+{
+	return clock_ns(CLOCK_REALTIME);
+}
+
+void pith_yield(uint64_t deadline, pith_handle_set *ready)
+{
+	struct pollfd p[PITH_DEVICES_MAX];
+	unsigned idx[PITH_DEVICES_MAX], n = 0;
+	uint64_t now = pith_clock_monotonic();
+	uint64_t wait = deadline > now ? deadline - now : 0;
+	struct timespec ts = {(time_t)(wait / NSEC_PER_SEC),
+			      (long)(wait % NSEC_PER_SEC)};
+	pith_handle_set set = 0;
+
+	for (unsigned i = 0; i < lx.manifest.count; i++) {
+		if (lx.dev[i].type != PITH_DEV_NET || !lx.dev[i].acquired)
+			continue;
+		p[n].fd = lx.dev[i].fd;
+		p[n].events = POLLIN;
+		p[n].revents = 0;
+		idx[n++] = i;
+	}
+	if (lx_syscall6(SYS_ppoll, (long)p, n, (long)&ts, 0, 8, 0) > 0)
+		for (unsigned k = 0; k < n; k++)
+			if (p[k].revents)
+				set |= 1ULL << idx[k];
+	if (ready)
+		*ready = set;
+}
+
+_Noreturn void lx_exit(int status)
+{
+	for (;;)
+		lx_syscall3(SYS_exit_group, status & 0xff, 0, 0);
+}
+
+_Noreturn void pith_exit(int status)
+{
+	lx_exit(status);
+}
+
+_Noreturn void pith_abort(const char *reason)
+{
+	const uint64_t *frame = __builtin_frame_address(0);
+	struct pith_crash c = {.code = PITH_EXIT_ABORT};
+	struct pith_buf b;
+
+	pith_buf_init(&b, c.reason, sizeof c.reason);
+	pith_buf_str(&b, reason ? reason : "(no reason given)");
+	/* Report from the caller's point of view, at its call instruction
+	 * (the return address may already lie past a noreturn caller). */
+	c.regs.rip = frame[1] - 1;
+	c.regs.rbp = frame[0];
+	c.regs.rsp = (uint64_t)(uintptr_t)(frame + 2);
+	c.peek = lx_peek;
+	lx_exit(pith_crash_report(&c, lx_diag_write));
+}

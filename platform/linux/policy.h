@@ -1,0 +1,43 @@
+/* The linux target's seccomp policy as data: which system calls the
+ * confined appliance may make, with which arguments, and why. The build
+ * compiles it into a BPF filter with libseccomp (tools/imagegen); the
+ * image prints it for --show-seccomp. One table, two uses, so the filter
+ * and its explanation cannot drift apart. */
+#ifndef PITH_LINUX_POLICY_H
+#define PITH_LINUX_POLICY_H
+
+#include "../common/manifest.h"
+
+/* What a rule checks of the call's arguments. */
+enum lx_args {
+	LX_ARGS_NONE,	   /* nothing to check */
+	LX_ARGS_OUT_FDS,   /* fd is stdout, stderr or a net device */
+	LX_ARGS_NET_FDS,   /* fd is a net device */
+	LX_ARGS_BLOCK_FDS, /* fd is a block device */
+	LX_ARGS_CLOCKS,	   /* clock is CLOCK_REALTIME or CLOCK_MONOTONIC */
+	LX_ARGS_POLL,	   /* at most one pollfd per net device, no sigmask */
+};
+
+struct lx_rule {
+	int nr;
+	const char *name;
+	enum lx_args args;
+	unsigned needs; /* 0, or the device type the rule exists for */
+	const char *reason;
+};
+
+extern const struct lx_rule lx_policy[];
+extern const unsigned lx_policy_len;
+
+/* Whether rule R exists for an image with manifest M. */
+int lx_rule_applies(const struct lx_rule *r, const struct pith_manifest *m);
+
+/* The values an fd or clock check of R allows for manifest M, into
+ * VALS (room for PITH_DEVICES_MAX + 2); returns how many. */
+unsigned lx_rule_values(const struct lx_rule *r, const struct pith_manifest *m,
+			long *vals);
+
+/* The number of net devices in M (the ppoll bound). */
+unsigned lx_net_count(const struct pith_manifest *m);
+
+#endif

@@ -1,0 +1,49 @@
+/* pith run: starts an image on its target. A linux image is an
+ * executable that parses the same options itself, so pith checks that it
+ * is one and hands over with exec. */
+#include <err.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pith.h"
+
+static const char usage[] =
+    "usage: pith run IMAGE [--mem SIZE] [--net NAME=tap:IFNAME]...\n"
+    "                [--block NAME=FILE]... [--show-seccomp] [-- ARGS...]\n"
+    "Runs IMAGE. Devices declared in its manifest must be attached:\n"
+    "  --mem SIZE            guest memory for the heap (K, M, G; default "
+    "64M)\n"
+    "  --net NAME=tap:IF     network device NAME on tap interface IF\n"
+    "  --block NAME=FILE     block device NAME backed by FILE\n"
+    "  --show-seccomp        print the confinement policy and exit\n"
+    "  -- ARGS               arguments for the application\n"
+    "The exit status is the appliance's (see `pith --help`).\n";
+
+int cmd_run(int argc, char **argv)
+{
+	struct image img;
+	const char *path;
+
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		fputs(usage, argc < 2 ? stderr : stdout);
+		return argc < 2 ? PITH_TOOL_USAGE : 0;
+	}
+	path = argv[1];
+	if (image_open("run", path, &img) < 0)
+		return PITH_TOOL_FAIL;
+	if (!target_supported(img.target.target)) {
+		warnx("run: %s: a %s image; this pith runs linux images only (the "
+		      "%s target is coming)", path, img.target.target,
+		      img.target.target);
+		image_close(&img);
+		return PITH_TOOL_FAIL;
+	}
+	image_close(&img);
+	/* The image's own argv[0] is its path, which names it in messages. */
+	execv(path, argv + 1);
+	warnx("run: %s: %s%s", path, strerror(errno),
+	      errno == EACCES ? " (is it executable? chmod +x)" : "");
+	return PITH_TOOL_FAIL;
+}
