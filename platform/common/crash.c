@@ -109,7 +109,7 @@ static void put_regs(const struct pith_regs *r, struct pith_buf *b,
  * time it executes RIP: it begins with push %rbp (after an optional
  * endbr64) and, within a few instructions the compiler may schedule in
  * between, mov %rsp,%rbp. */
-static int has_frame(const struct pith_crash *c, uint64_t start)
+static int has_frame(const struct pith_crash *c, uint64_t start, uint64_t pc)
 {
 	static const unsigned char endbr64[4] = {0xf3, 0x0f, 0x1e, 0xfa};
 	unsigned char p[PITH_PROLOGUE_SCAN];
@@ -123,7 +123,7 @@ static int has_frame(const struct pith_crash *c, uint64_t start)
 		return 0;
 	for (i++; i + 3 <= sizeof p; i++)
 		if (p[i] == 0x48 && p[i + 1] == 0x89 && p[i + 2] == 0xe5)
-			return c->regs.rip >= start + i + 3;
+			return pc >= start + i + 3;
 	return 0;
 }
 
@@ -145,26 +145,43 @@ static int returns_from(const struct pith_crash *c, uint64_t ret,
 	return target == 0 && insn[3] == 0xff && (insn[4] & 0xf8) == 0xd0;
 }
 
-uint64_t pith_crash_leaf_return(const struct pith_crash *c)
+/* The return address of the frameless function executing PC, searched
+ * for in the WORDS stack words from SP; 0 if PC's function has a frame or
+ * no word returns from a call to it. */
+static uint64_t frameless_return(const struct pith_crash *c, uint64_t pc,
+				 uint64_t sp, unsigned words)
 {
-	uint64_t off, start = 0, word, sp = c->regs.rsp, fp = c->regs.rbp;
-	const char *fn = pith_symbolize(c->regs.rip, &off);
+	uint64_t off, start, word;
 
-	if (fn) {
-		start = c->regs.rip - off;
-		if (has_frame(c, start))
-			return 0;
-	}
-	/* A frameless function pushes only a few registers before it
-	 * calls: its return address is near the top of the stack. */
-	for (unsigned i = 0; i < PITH_LEAF_SCAN_WORDS; i++) {
+	if (!pith_symbolize(pc, &off))
+		return 0;
+	start = pc - off;
+	if (has_frame(c, start, pc))
+		return 0;
+	for (unsigned i = 0; i < words; i++) {
 		if (c->peek(sp + 8 * i, &word, sizeof word))
 			return 0;
 		if (returns_from(c, word, start))
 			return word;
-		if (!fn)
-			return 0; /* unknown code: trust only the top word */
 	}
+	return 0;
+}
+
+uint64_t pith_crash_leaf_return(const struct pith_crash *c)
+{
+	uint64_t off, word, sp = c->regs.rsp, fp = c->regs.rbp;
+
+	/* Unknown code (a jump into data): trust only the top word. */
+	if (!pith_symbolize(c->regs.rip, &off))
+		return c->peek(sp, &word, sizeof word) == 0 &&
+			       returns_from(c, word, 0)
+			   ? word
+			   : 0;
+	/* A frameless function pushes only a few registers before it
+	 * calls: its return address is near the top of the stack. */
+	word = frameless_return(c, c->regs.rip, sp, PITH_LEAF_SCAN_WORDS);
+	if (word || has_frame(c, c->regs.rip - off, c->regs.rip))
+		return word;
 	/* Several frameless functions deep (libc calling libc): the call
 	 * out of the innermost function with a frame pushed the highest
 	 * return address below that frame. */
@@ -207,7 +224,10 @@ static void put_frame(struct pith_buf *b, unsigned depth, uint64_t ret,
 	put_line(b, out);
 }
 
-/* Walks the frame-pointer chain from the crash's registers. */
+/* Walks the frame-pointer chain from the crash's registers. A function
+ * without a frame (a leaf, or libc code) is not in the chain: its
+ * caller's return address is found on the stack next to the frame that
+ * called it. */
 static void put_backtrace(const struct pith_crash *c, struct pith_buf *b,
 			  void (*out)(const char *, size_t))
 {
@@ -223,12 +243,16 @@ static void put_backtrace(const struct pith_crash *c, struct pith_buf *b,
 	if (ret)
 		put_frame(b, depth++, ret, out);
 	while (!(fp & 7) && c->peek(fp, frame, sizeof frame) == 0 && frame[1]) {
-		if (depth == PITH_BACKTRACE_MAX) {
-			pith_buf_str(b, "    ... (deeper frames not shown)");
-			put_line(b, out);
-			break;
+		for (ret = frame[1]; ret; depth++) {
+			if (depth == PITH_BACKTRACE_MAX) {
+				pith_buf_str(b, "    ... (deeper frames not shown)");
+				put_line(b, out);
+				return;
+			}
+			put_frame(b, depth, ret, out);
+			ret = frameless_return(c, ret - 1, fp + 16,
+					       PITH_LEAF_SCAN_WORDS);
 		}
-		put_frame(b, depth++, frame[1], out);
 		if (frame[0] <= fp)
 			break;
 		fp = frame[0];

@@ -1,0 +1,28 @@
+/* A scriptable platform for unit tests of code that calls platform.h:
+ * captured console, settable clocks, a yield that advances time, and a
+ * heap region the test provides. */
+#ifndef PITH_FAKE_PLATFORM_H
+#define PITH_FAKE_PLATFORM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pith/platform.h"
+
+extern char fake_console[4096];
+extern size_t fake_console_len;
+extern uint64_t fake_mono, fake_wall;
+extern unsigned fake_yields;
+extern struct pith_boot_info fake_boot;
+
+/* Forgets captured output and counters; clocks to fixed values. */
+void fake_reset(void);
+
+/* Symbols for pith_symbolize: a sorted array ending with a NULL name. */
+struct fake_sym {
+	uint64_t addr, size;
+	const char *name;
+};
+extern const struct fake_sym *fake_syms;
+
+#endif
