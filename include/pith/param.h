@@ -28,8 +28,8 @@
  * hello that never mallocs) needs plus the allocator's bitmaps; the
  * ceiling keeps page-bitmap metadata under 1 MiB (2 bits per page). */
 #define PITH_MEM_DEFAULT (64UL << 20)
-#define PITH_MEM_MIN (64UL << 10)
-#define PITH_MEM_MAX (16UL << 30)
+#define PITH_MEM_MIN	 (64UL << 10)
+#define PITH_MEM_MAX	 (16UL << 30)
 
 /* The application's stack. 256 KiB is twice musl's thread default and
  * deep enough for printf of long doubles; a fiber-based appliance runs

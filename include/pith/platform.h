@@ -112,8 +112,8 @@ enum pith_result pith_net_read_batch(pith_handle h, struct pith_frame *frames,
 /* Sends up to N frames in one call. *DONE is the number sent, in order;
  * on any outcome but PITH_OK it is the index of the frame that failed. */
 enum pith_result pith_net_write_batch(pith_handle h,
-				      const struct pith_frame *frames,
-				      size_t n, size_t *done);
+				      const struct pith_frame *frames, size_t n,
+				      size_t *done);
 
 /* --- Block devices ---------------------------------------------------- */
 
@@ -154,7 +154,7 @@ struct pith_boot_info {
 	int argc;	      /* the application's arguments, after "--" */
 	char **argv;	      /* argv[0] is the image name; argv[argc] NULL */
 	uintptr_t heap_start; /* the heap region: the only memory the libOS */
-	size_t heap_size;     /* may allocate from (--mem bytes, page-aligned) */
+	size_t heap_size; /* may allocate from (--mem bytes, page-aligned) */
 	const char *manifest; /* the manifest text embedded in the image */
 	const char *target;   /* "linux", "kvm" or "virtio" */
 };

@@ -21,7 +21,7 @@
 #include "pith/param.h"
 #include "pith/platform.h"
 
-#define PAGE PITH_PAGE_SIZE
+#define PAGE	  PITH_PAGE_SIZE
 #define WORD_BITS 64
 
 static struct {

@@ -10,11 +10,24 @@
 #include "pith/platform.h"
 
 static const short served[] = {
-	SYS_write,	   SYS_writev,	    SYS_ioctl,	       SYS_brk,
-	SYS_mmap,	   SYS_munmap,	    SYS_mremap,	       SYS_madvise,
-	SYS_clock_gettime, SYS_gettimeofday, SYS_time,	       SYS_nanosleep,
-	SYS_clock_nanosleep, SYS_sched_yield, SYS_getpid,      SYS_gettid,
-	SYS_exit,	   SYS_exit_group,
+	SYS_write,
+	SYS_writev,
+	SYS_ioctl,
+	SYS_brk,
+	SYS_mmap,
+	SYS_munmap,
+	SYS_mremap,
+	SYS_madvise,
+	SYS_clock_gettime,
+	SYS_gettimeofday,
+	SYS_time,
+	SYS_nanosleep,
+	SYS_clock_nanosleep,
+	SYS_sched_yield,
+	SYS_getpid,
+	SYS_gettid,
+	SYS_exit,
+	SYS_exit_group,
 };
 
 const short *posix_served(size_t *n)
@@ -29,7 +42,8 @@ int posix_syscall(long nr, const long a[6], long *ret)
 
 	switch (nr) {
 	case SYS_write:
-		*ret = posix_write(a[0], (const void *)a[1], (unsigned long)a[2]);
+		*ret = posix_write(a[0], (const void *)a[1],
+				   (unsigned long)a[2]);
 		return 1;
 	case SYS_writev:
 		*ret = posix_writev(a[0], (const void *)a[1], a[2]);
@@ -41,8 +55,8 @@ int posix_syscall(long nr, const long a[6], long *ret)
 		*ret = posix_brk((unsigned long)a[0]);
 		return 1;
 	case SYS_mmap:
-		*ret = posix_mmap((unsigned long)a[0], (unsigned long)a[1], a[2],
-				  a[3], a[4], a[5]);
+		*ret = posix_mmap((unsigned long)a[0], (unsigned long)a[1],
+				  a[2], a[3], a[4], a[5]);
 		return 1;
 	case SYS_munmap:
 		*ret = posix_munmap((unsigned long)a[0], (unsigned long)a[1]);

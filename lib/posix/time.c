@@ -41,7 +41,8 @@ static int is_monotonic(long clk)
 	 * Linux offers reads as the monotonic clock. */
 	return clk == CLOCK_MONOTONIC || clk == CLOCK_MONOTONIC_RAW ||
 	       clk == CLOCK_MONOTONIC_COARSE || clk == CLOCK_BOOTTIME ||
-	       clk == CLOCK_PROCESS_CPUTIME_ID || clk == CLOCK_THREAD_CPUTIME_ID;
+	       clk == CLOCK_PROCESS_CPUTIME_ID ||
+	       clk == CLOCK_THREAD_CPUTIME_ID;
 }
 
 long posix_clock_gettime(long clk, void *ts)

@@ -31,9 +31,8 @@ const char *pith_crash_kind(int code)
 	}
 }
 
-void pith_crash_explain_fault(struct pith_crash *c, uint64_t addr,
-			      unsigned err, uint64_t guard_lo,
-			      uint64_t guard_hi)
+void pith_crash_explain_fault(struct pith_crash *c, uint64_t addr, unsigned err,
+			      uint64_t guard_lo, uint64_t guard_hi)
 {
 	struct pith_buf b;
 	const char *access = (err & PITH_PF_FETCH)   ? "execute"
@@ -87,10 +86,10 @@ static void put_line(struct pith_buf *b, void (*out)(const char *, size_t))
 static void put_regs(const struct pith_regs *r, struct pith_buf *b,
 		     void (*out)(const char *, size_t))
 {
-	static const char names[][7] = {"rax", "rbx", "rcx", "rdx", "rsi",
-					"rdi", "rbp", "rsp", "r8",  "r9",
-					"r10", "r11", "r12", "r13", "r14",
-					"r15", "rip", "rflags"};
+	static const char names[][7] = { "rax", "rbx", "rcx",	"rdx", "rsi",
+					 "rdi", "rbp", "rsp",	"r8",  "r9",
+					 "r10", "r11", "r12",	"r13", "r14",
+					 "r15", "rip", "rflags" };
 	const uint64_t *v = &r->rax;
 
 	pith_buf_str(b, "  registers:");
@@ -111,7 +110,7 @@ static void put_regs(const struct pith_regs *r, struct pith_buf *b,
  * between, mov %rsp,%rbp. */
 static int has_frame(const struct pith_crash *c, uint64_t start, uint64_t pc)
 {
-	static const unsigned char endbr64[4] = {0xf3, 0x0f, 0x1e, 0xfa};
+	static const unsigned char endbr64[4] = { 0xf3, 0x0f, 0x1e, 0xfa };
 	unsigned char p[PITH_PROLOGUE_SCAN];
 	unsigned i = 0;
 
@@ -172,11 +171,12 @@ uint64_t pith_crash_leaf_return(const struct pith_crash *c)
 	uint64_t off, word, sp = c->regs.rsp, fp = c->regs.rbp;
 
 	/* Unknown code (a jump into data): trust only the top word. */
-	if (!pith_symbolize(c->regs.rip, &off))
-		return c->peek(sp, &word, sizeof word) == 0 &&
-			       returns_from(c, word, 0)
-			   ? word
-			   : 0;
+	if (!pith_symbolize(c->regs.rip, &off)) {
+		if (c->peek(sp, &word, sizeof word) ||
+		    !returns_from(c, word, 0))
+			return 0;
+		return word;
+	}
 	/* A frameless function pushes only a few registers before it
 	 * calls: its return address is near the top of the stack. */
 	word = frameless_return(c, c->regs.rip, sp, PITH_LEAF_SCAN_WORDS);
@@ -188,7 +188,8 @@ uint64_t pith_crash_leaf_return(const struct pith_crash *c)
 	if (fp <= sp || fp - sp > 8 * PITH_FRAME_SCAN_WORDS)
 		return 0;
 	for (word = 0; (fp -= 8) >= sp && !word;)
-		if (c->peek(fp, &word, sizeof word) || !returns_from(c, word, 0))
+		if (c->peek(fp, &word, sizeof word) ||
+		    !returns_from(c, word, 0))
 			word = 0;
 	return word;
 }
@@ -197,18 +198,27 @@ uint64_t pith_crash_leaf_return(const struct pith_crash *c)
  * fault means the heap was damaged rather than a bug in malloc. */
 static const char *allocator_hint(const struct pith_crash *c)
 {
-	static const char *const names[] = {
-	    "get_meta",	      "__libc_free",	    "__libc_malloc_impl",
-	    "__libc_realloc", "alloc_slot",	    "alloc_group",
-	    "nontrivial_free", "enframe",	    "__malloc_alloc_meta",
-	    "free",	      "malloc",		    "realloc"};
+	static const char *const names[] = { "get_meta",
+					     "__libc_free",
+					     "__libc_malloc_impl",
+					     "__libc_realloc",
+					     "alloc_slot",
+					     "alloc_group",
+					     "nontrivial_free",
+					     "enframe",
+					     "__malloc_alloc_meta",
+					     "free",
+					     "malloc",
+					     "realloc" };
 	uint64_t off;
 	const char *fn = pith_symbolize(c->regs.rip, &off);
 
 	for (unsigned i = 0; fn && i < sizeof names / sizeof names[0]; i++)
 		if (pith_streq(fn, names[i]))
-			return "the fault is inside libc's allocator: the heap was "
-			       "damaged, or a pointer was freed twice or was not "
+			return "the fault is inside libc's allocator: the heap "
+			       "was "
+			       "damaged, or a pointer was freed twice or was "
+			       "not "
 			       "from malloc";
 	return 0;
 }
@@ -245,7 +255,8 @@ static void put_backtrace(const struct pith_crash *c, struct pith_buf *b,
 	while (!(fp & 7) && c->peek(fp, frame, sizeof frame) == 0 && frame[1]) {
 		for (ret = frame[1]; ret; depth++) {
 			if (depth == PITH_BACKTRACE_MAX) {
-				pith_buf_str(b, "    ... (deeper frames not shown)");
+				pith_buf_str(
+					b, "    ... (deeper frames not shown)");
 				put_line(b, out);
 				return;
 			}

@@ -21,8 +21,8 @@ struct pith_regs {
 /* Page-fault error-code bits (the x86 #PF error code, which Linux also
  * reports for SIGSEGV). */
 #define PITH_PF_PRESENT 0x1u
-#define PITH_PF_WRITE 0x2u
-#define PITH_PF_FETCH 0x10u
+#define PITH_PF_WRITE	0x2u
+#define PITH_PF_FETCH	0x10u
 
 struct pith_crash {
 	enum pith_exit_code code;
@@ -38,9 +38,8 @@ struct pith_crash {
 
 /* Says in C->reason why an access to ADDR faulted, from the page-fault
  * error code ERR and the stack guard region [GUARD_LO, GUARD_HI). */
-void pith_crash_explain_fault(struct pith_crash *c, uint64_t addr,
-			      unsigned err, uint64_t guard_lo,
-			      uint64_t guard_hi);
+void pith_crash_explain_fault(struct pith_crash *c, uint64_t addr, unsigned err,
+			      uint64_t guard_lo, uint64_t guard_hi);
 
 /* The return address of the function executing at C's rip when that
  * function has not set up a frame (a leaf compiled without one, or libc

@@ -143,8 +143,8 @@ int pith_manifest_parse(const char *text, size_t len, struct pith_manifest *m,
 	return 0;
 }
 
-const struct pith_device_decl *
-pith_manifest_find(const struct pith_manifest *m, const char *name)
+const struct pith_device_decl *pith_manifest_find(const struct pith_manifest *m,
+						  const char *name)
 {
 	for (unsigned i = 0; i < m->count; i++)
 		if (pith_streq(m->dev[i].name, name))

@@ -49,8 +49,8 @@ int pith_manifest_parse(const char *text, size_t len, struct pith_manifest *m,
 			struct pith_manifest_error *err);
 
 /* The device named NAME in M, or NULL. */
-const struct pith_device_decl *
-pith_manifest_find(const struct pith_manifest *m, const char *name);
+const struct pith_device_decl *pith_manifest_find(const struct pith_manifest *m,
+						  const char *name);
 
 /* "net" or "block". */
 const char *pith_dev_type_name(enum pith_dev_type t);

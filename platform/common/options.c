@@ -122,7 +122,7 @@ static const char *parse_mem(const char *arg, struct pith_options *o)
 static int parse_one(char **argv, int argc, int *i, struct pith_options *o,
 		     struct pith_buf *err)
 {
-	static const char *const valued[] = {"--mem", "--net", "--block"};
+	static const char *const valued[] = { "--mem", "--net", "--block" };
 	const char *opt = argv[*i], *arg = 0, *name, *why;
 	unsigned k;
 
@@ -225,7 +225,8 @@ int pith_options_match(const struct pith_manifest *m,
 {
 	for (unsigned i = 0; i < o->nattach; i++) {
 		const struct pith_attach *a = &o->attach[i];
-		const struct pith_device_decl *d = pith_manifest_find(m, a->name);
+		const struct pith_device_decl *d =
+			pith_manifest_find(m, a->name);
 
 		if (pith_options_find(o, a->name) != a)
 			return refuse_device(err, a->name, "is attached twice",
@@ -238,24 +239,27 @@ int pith_options_match(const struct pith_manifest *m,
 					     "declared devices");
 		if (d->type != a->type)
 			return refuse_device(
-			    err, a->name,
-			    d->type == PITH_DEV_NET
-				? "is declared as net but attached with --block"
-				: "is declared as block but attached with --net",
-			    "");
+				err, a->name,
+				d->type == PITH_DEV_NET
+					? "is declared as net but attached "
+					  "with --block"
+					: "is declared as block but attached "
+					  "with --net",
+				"");
 	}
 	for (unsigned i = 0; i < m->count; i++) {
 		const struct pith_device_decl *d = &m->dev[i];
 
 		if (pith_options_find(o, d->name))
 			continue;
-		refuse_device(err, d->name, "is declared in the manifest but "
-					    "not attached; add ",
+		refuse_device(err, d->name,
+			      "is declared in the manifest but "
+			      "not attached; add ",
 			      attach_flag(d->type));
 		pith_buf_chr(err, ' ');
 		pith_buf_str(err, d->name);
-		pith_buf_str(err, d->type == PITH_DEV_NET ? "=tap:IFNAME"
-							  : "=FILE");
+		pith_buf_str(err,
+			     d->type == PITH_DEV_NET ? "=tap:IFNAME" : "=FILE");
 		return -1;
 	}
 	return 0;

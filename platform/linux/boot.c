@@ -69,20 +69,21 @@ static _Noreturn void fail(int status, const char *text)
 static void usage(void)
 {
 	static const char text[] =
-	    "usage: IMAGE [--mem SIZE] [--net NAME=tap:IFNAME]... "
-	    "[--block NAME=FILE]...\n"
-	    "             [--show-seccomp] [-- ARGS...]\n"
-	    "A pith appliance built for the linux target. Options:\n"
-	    "  --mem SIZE            heap size (K, M, G suffixes; "
-	    "default 64M)\n"
-	    "  --net NAME=tap:IF     attach tap interface IF as network "
-	    "device NAME\n"
-	    "  --block NAME=FILE     attach FILE as block device NAME\n"
-	    "  --show-seccomp        print the system-call policy and exit\n"
-	    "  -- ARGS               arguments for the application\n"
-	    "Exit status: the application's, or 240 bad option, 241 device "
-	    "refused,\n"
-	    "242 host refused, 243-249 crash (see `pith --help`).\n";
+		"usage: IMAGE [--mem SIZE] [--net NAME=tap:IFNAME]... "
+		"[--block NAME=FILE]...\n"
+		"             [--show-seccomp] [-- ARGS...]\n"
+		"A pith appliance built for the linux target. Options:\n"
+		"  --mem SIZE            heap size (K, M, G suffixes; "
+		"default 64M)\n"
+		"  --net NAME=tap:IF     attach tap interface IF as network "
+		"device NAME\n"
+		"  --block NAME=FILE     attach FILE as block device NAME\n"
+		"  --show-seccomp        print the system-call policy and "
+		"exit\n"
+		"  -- ARGS               arguments for the application\n"
+		"Exit status: the application's, or 240 bad option, 241 device "
+		"refused,\n"
+		"242 host refused, 243-249 crash (see `pith --help`).\n";
 
 	lx_diag_write(text, sizeof text - 1);
 }
@@ -120,8 +121,8 @@ static void parse(int argc, char **argv, struct pith_options *o)
 /* Maps LEN bytes of read-write memory, untouched until used. */
 static void *map_rw(size_t len, int prot)
 {
-	void *p = mmap(0, len, prot, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-		       -1, 0);
+	void *p = mmap(0, len, prot,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	return p == MAP_FAILED ? 0 : p;
 }
 
@@ -135,8 +136,8 @@ static void *map_stacks(void **altstack)
 
 	if (!p ||
 	    mprotect(stack, PITH_STACK_SIZE, PROT_READ | PROT_WRITE) < 0 ||
-	    mprotect(stack + PITH_STACK_SIZE + PITH_PAGE_SIZE,
-		     LX_ALTSTACK_SIZE, PROT_READ | PROT_WRITE) < 0)
+	    mprotect(stack + PITH_STACK_SIZE + PITH_PAGE_SIZE, LX_ALTSTACK_SIZE,
+		     PROT_READ | PROT_WRITE) < 0)
 		return 0;
 	lx.guard_lo = (uintptr_t)p;
 	lx.guard_hi = lx.stack_lo = (uintptr_t)stack;
@@ -173,7 +174,8 @@ static void setup(const struct pith_options *o, void **top)
 		fail(PITH_EXIT_HOST, "cannot install the signal handlers");
 	int e = lx_confine();
 	if (e < 0) {
-		pith_buf_str(&err, "cannot confine the appliance with seccomp: ");
+		pith_buf_str(&err,
+			     "cannot confine the appliance with seccomp: ");
 		pith_buf_str(&err, strerror(-e));
 		fail(PITH_EXIT_HOST, msg);
 	}

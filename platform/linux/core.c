@@ -49,8 +49,8 @@ void pith_yield(uint64_t deadline, pith_handle_set *ready)
 	unsigned idx[PITH_DEVICES_MAX], n = 0;
 	uint64_t now = pith_clock_monotonic();
 	uint64_t wait = deadline > now ? deadline - now : 0;
-	struct timespec ts = {(time_t)(wait / NSEC_PER_SEC),
-			      (long)(wait % NSEC_PER_SEC)};
+	struct timespec ts = { (time_t)(wait / NSEC_PER_SEC),
+			       (long)(wait % NSEC_PER_SEC) };
 	pith_handle_set set = 0;
 
 	for (unsigned i = 0; i < lx.manifest.count; i++) {
@@ -83,7 +83,7 @@ _Noreturn void pith_exit(int status)
 _Noreturn void pith_abort(const char *reason)
 {
 	const uint64_t *frame = __builtin_frame_address(0);
-	struct pith_crash c = {.code = PITH_EXIT_ABORT};
+	struct pith_crash c = { .code = PITH_EXIT_ABORT };
 	struct pith_buf b;
 
 	pith_buf_init(&b, c.reason, sizeof c.reason);

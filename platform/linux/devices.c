@@ -72,19 +72,21 @@ static int open_tap(struct lx_device *d, const struct pith_attach *a,
 	strncpy(ifr.ifr_name, a->path, IFNAMSIZ - 1);
 	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
 	if (ioctl(d->fd, TUNSETIFF, &ifr) < 0)
-		return refuse(err, a,
-			      errno == EPERM ? "not allowed to attach (needs "
-					       "CAP_NET_ADMIN or a tap owned "
-					       "by this user)"
-			      : errno == EBUSY
-				  ? "interface in use (is another appliance "
-				    "attached, or is it not a tap?)"
-				  : "cannot attach to the tap interface",
-			      errno == EPERM || errno == EBUSY ? 0 : errno);
+		return refuse(
+			err, a,
+			errno == EPERM ? "not allowed to attach (needs "
+					 "CAP_NET_ADMIN or a tap owned "
+					 "by this user)"
+			: errno == EBUSY
+				? "interface in use (is another appliance "
+				  "attached, or is it not a tap?)"
+				: "cannot attach to the tap interface",
+			errno == EPERM || errno == EBUSY ? 0 : errno);
 	d->net.mtu = (size_t)mtu;
 	/* A random, locally administered, unicast address per run. */
 	if (getrandom(d->net.mac, PITH_MAC_LEN, 0) != PITH_MAC_LEN)
-		return refuse(err, a, "cannot get random bytes for a MAC", errno);
+		return refuse(err, a, "cannot get random bytes for a MAC",
+			      errno);
 	d->net.mac[0] = (uint8_t)((d->net.mac[0] & 0xfe) | 0x02);
 	return 0;
 }
@@ -147,7 +149,8 @@ int lx_devices_open(const struct pith_options *o, struct pith_buf *err)
 			return -1;
 		r = place(d, i);
 		if (r < 0)
-			return refuse(err, a, "cannot place the descriptor", -r);
+			return refuse(err, a, "cannot place the descriptor",
+				      -r);
 	}
 	return 0;
 }
@@ -210,7 +213,7 @@ enum pith_result pith_block_info(pith_handle h, struct pith_block_info *info)
 enum pith_result pith_net_read(pith_handle h, void *buf, size_t cap,
 			       size_t *len)
 {
-	struct pith_frame f = {buf, cap, 0};
+	struct pith_frame f = { buf, cap, 0 };
 	size_t done;
 	enum pith_result r = pith_net_read_batch(h, &f, 1, &done);
 
@@ -250,15 +253,15 @@ enum pith_result pith_net_read_batch(pith_handle h, struct pith_frame *frames,
 
 enum pith_result pith_net_write(pith_handle h, const void *buf, size_t len)
 {
-	struct pith_frame f = {(void *)buf, len, len};
+	struct pith_frame f = { (void *)buf, len, len };
 	size_t done;
 
 	return pith_net_write_batch(h, &f, 1, &done);
 }
 
 enum pith_result pith_net_write_batch(pith_handle h,
-				      const struct pith_frame *frames,
-				      size_t n, size_t *done)
+				      const struct pith_frame *frames, size_t n,
+				      size_t *done)
 {
 	struct lx_device *d = device(h, PITH_DEV_NET);
 
@@ -268,7 +271,8 @@ enum pith_result pith_net_write_batch(pith_handle h,
 		const struct pith_frame *f = &frames[*done];
 		long r;
 
-		if (!f->buf || f->len < ETH_HDR || f->len > d->net.mtu + ETH_HDR)
+		if (!f->buf || f->len < ETH_HDR ||
+		    f->len > d->net.mtu + ETH_HDR)
 			return PITH_EINVAL;
 		do
 			r = lx_syscall3(SYS_write, d->fd, (long)f->buf,
@@ -299,8 +303,8 @@ static enum pith_result block_io(long nr, struct lx_device *d, uint64_t off,
 				 char *buf, size_t len)
 {
 	while (len) {
-		long r = lx_syscall6(nr, d->fd, (long)buf, (long)len,
-				     (long)off, 0, 0);
+		long r = lx_syscall6(nr, d->fd, (long)buf, (long)len, (long)off,
+				     0, 0);
 		if (r == -EINTR)
 			continue;
 		if (r <= 0)

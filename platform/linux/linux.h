@@ -70,7 +70,6 @@ void lx_show_seccomp(void);
 _Noreturn void lx_exit(int status);
 
 /* Calls FN(ARGC, ARGV) with its stack pointer at TOP; returns its result. */
-int lx_call_on_stack(int (*fn)(int, char **), int argc, char **argv,
-		     void *top);
+int lx_call_on_stack(int (*fn)(int, char **), int argc, char **argv, void *top);
 
 #endif

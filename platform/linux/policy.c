@@ -10,22 +10,22 @@
 #define FD_BASE 3
 
 const struct lx_rule lx_policy[] = {
-    {SYS_write, "write", LX_ARGS_OUT_FDS, 0,
-     "console output (fd 1), platform messages and crash reports (fd 2), "
-     "frames to tap devices"},
-    {SYS_read, "read", LX_ARGS_NET_FDS, PITH_DEV_NET,
-     "frames from tap devices"},
-    {SYS_pread64, "pread64", LX_ARGS_BLOCK_FDS, PITH_DEV_BLOCK,
-     "block device reads"},
-    {SYS_pwrite64, "pwrite64", LX_ARGS_BLOCK_FDS, PITH_DEV_BLOCK,
-     "block device writes"},
-    {SYS_ppoll, "ppoll", LX_ARGS_POLL, 0,
-     "pith_yield: sleep until a deadline or a frame arrives"},
-    {SYS_clock_gettime, "clock_gettime", LX_ARGS_CLOCKS, 0,
-     "the two clocks, when the vDSO falls back to the kernel"},
-    {SYS_rt_sigreturn, "rt_sigreturn", LX_ARGS_NONE, 0,
-     "return from the SIGSYS handler that serves libc's other calls"},
-    {SYS_exit_group, "exit_group", LX_ARGS_NONE, 0, "pith_exit"},
+	{ SYS_write, "write", LX_ARGS_OUT_FDS, 0,
+	  "console output (fd 1), platform messages and crash reports (fd 2), "
+	  "frames to tap devices" },
+	{ SYS_read, "read", LX_ARGS_NET_FDS, PITH_DEV_NET,
+	  "frames from tap devices" },
+	{ SYS_pread64, "pread64", LX_ARGS_BLOCK_FDS, PITH_DEV_BLOCK,
+	  "block device reads" },
+	{ SYS_pwrite64, "pwrite64", LX_ARGS_BLOCK_FDS, PITH_DEV_BLOCK,
+	  "block device writes" },
+	{ SYS_ppoll, "ppoll", LX_ARGS_POLL, 0,
+	  "pith_yield: sleep until a deadline or a frame arrives" },
+	{ SYS_clock_gettime, "clock_gettime", LX_ARGS_CLOCKS, 0,
+	  "the two clocks, when the vDSO falls back to the kernel" },
+	{ SYS_rt_sigreturn, "rt_sigreturn", LX_ARGS_NONE, 0,
+	  "return from the SIGSYS handler that serves libc's other calls" },
+	{ SYS_exit_group, "exit_group", LX_ARGS_NONE, 0, "pith_exit" },
 };
 
 const unsigned lx_policy_len = sizeof lx_policy / sizeof lx_policy[0];

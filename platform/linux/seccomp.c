@@ -33,8 +33,8 @@ extern const uint32_t pith_seccomp_len;
 
 int lx_confine(void)
 {
-	struct lx_bpf_prog prog = {(unsigned short)pith_seccomp_len,
-				   pith_seccomp_prog};
+	struct lx_bpf_prog prog = { (unsigned short)pith_seccomp_len,
+				    pith_seccomp_prog };
 
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return -errno;

@@ -23,7 +23,7 @@
 
 #define TRAP_GP 13 /* x86 general-protection fault */
 #define TRAP_PF 14 /* x86 page fault */
-#define OP_HLT 0xf4
+#define OP_HLT	0xf4
 
 extern const char __pith_text_start[], __pith_text_end[];
 
@@ -147,10 +147,11 @@ static void explain(struct pith_crash *c, int sig, const siginfo_t *si,
 		return;
 	case SIGFPE:
 		c->code = PITH_EXIT_FPE;
-		pith_buf_str(&b, si->si_code == FPE_INTDIV ? "integer divide by zero"
+		pith_buf_str(&b, si->si_code == FPE_INTDIV
+					 ? "integer divide by zero"
 				 : si->si_code == FPE_INTOVF
-				     ? "integer overflow in division"
-				     : "floating-point exception");
+					 ? "integer overflow in division"
+					 : "floating-point exception");
 		return;
 	default:
 		c->code = PITH_EXIT_ILL;
@@ -162,9 +163,11 @@ static void explain(struct pith_crash *c, int sig, const siginfo_t *si,
 
 static void begin(struct pith_crash *c, int sig, const ucontext_t *uc)
 {
-	static const char *const causes[] = {
-	    [SIGSEGV] = "SIGSEGV", [SIGBUS] = "SIGBUS", [SIGFPE] = "SIGFPE",
-	    [SIGILL] = "SIGILL",   [SIGSYS] = "SIGSYS"};
+	static const char *const causes[] = { [SIGSEGV] = "SIGSEGV",
+					      [SIGBUS] = "SIGBUS",
+					      [SIGFPE] = "SIGFPE",
+					      [SIGILL] = "SIGILL",
+					      [SIGSYS] = "SIGSYS" };
 
 	memset(c, 0, sizeof *c);
 	c->cause = causes[sig];
@@ -178,8 +181,8 @@ static void begin(struct pith_crash *c, int sig, const ucontext_t *uc)
  * Returning restores the application's flags. */
 static void alignment_checks_off(void)
 {
-	__asm__ volatile("pushf; andl $~0x40000, (%%rsp); popf" ::: "cc",
-			 "memory");
+	__asm__ volatile("pushf; andl $~0x40000, (%%rsp); popf" ::
+				 : "cc", "memory");
 }
 
 static void on_fault(int sig, siginfo_t *si, void *ucv)
@@ -196,8 +199,8 @@ static void on_sigsys(int sig, siginfo_t *si, void *ucv)
 {
 	ucontext_t *uc = ucv;
 	greg_t *g = uc->uc_mcontext.gregs;
-	const long args[6] = {g[REG_RDI], g[REG_RSI], g[REG_RDX],
-			      g[REG_R10], g[REG_R8],  g[REG_R9]};
+	const long args[6] = { g[REG_RDI], g[REG_RSI], g[REG_RDX],
+			       g[REG_R10], g[REG_R8],  g[REG_R9] };
 	const char *name = pith_syscall_name(si->si_syscall);
 	struct pith_crash c;
 	struct pith_buf b;
@@ -225,8 +228,8 @@ static void on_sigsys(int sig, siginfo_t *si, void *ucv)
 
 int lx_traps_install(void *altstack, size_t size)
 {
-	static const int faults[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL};
-	stack_t ss = {.ss_sp = altstack, .ss_size = size, .ss_flags = 0};
+	static const int faults[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL };
+	stack_t ss = { .ss_sp = altstack, .ss_size = size, .ss_flags = 0 };
 	struct sigaction sa;
 
 	if (sigaltstack(&ss, 0) < 0)

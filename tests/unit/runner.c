@@ -8,13 +8,13 @@
 #include "unit.h"
 
 extern const struct unit_suite suite_fmt, suite_manifest, suite_size,
-    suite_options, suite_match, suite_symbols, suite_crash, suite_names,
-    suite_mem, suite_io, suite_time, suite_syscall;
+	suite_options, suite_match, suite_symbols, suite_crash, suite_names,
+	suite_mem, suite_io, suite_time, suite_syscall;
 
 static const struct unit_suite *const suites[] = {
-    &suite_fmt,	    &suite_manifest, &suite_size,  &suite_options,
-    &suite_match,   &suite_symbols,  &suite_crash, &suite_names,
-    &suite_mem,	    &suite_io,	     &suite_time,  &suite_syscall,
+	&suite_fmt,   &suite_manifest, &suite_size,  &suite_options,
+	&suite_match, &suite_symbols,  &suite_crash, &suite_names,
+	&suite_mem,   &suite_io,       &suite_time,  &suite_syscall,
 };
 
 /* The failed checks of the running test, printed after its FAIL line. */
@@ -67,8 +67,9 @@ int main(int argc, char **argv)
 			report_len = 0;
 			report[0] = '\0';
 			su->tests[t].fn();
-			printf("%s unit/%s/%s\n", failed_checks ? "FAIL" : "PASS",
-			       su->name, su->tests[t].name);
+			printf("%s unit/%s/%s\n",
+			       failed_checks ? "FAIL" : "PASS", su->name,
+			       su->tests[t].name);
 			fputs(report, stdout);
 			if (failed_checks)
 				failed++;

@@ -25,40 +25,44 @@ struct unit_suite {
 	size_t count;
 };
 
-#define UNIT_SUITE(name, tests) {name, tests, sizeof tests / sizeof tests[0]}
+#define UNIT_SUITE(name, tests)                                                \
+	{                                                                      \
+		name, tests, sizeof tests / sizeof tests[0]                    \
+	}
 
 /* Records a failure of the running test (printf-style message). */
 void unit_fail(const char *file, int line, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+	__attribute__((format(printf, 3, 4)));
 
-#define CHECK(cond)                                                          \
-	do {                                                                 \
-		if (!(cond))                                                 \
-			unit_fail(__FILE__, __LINE__, "%s", #cond);          \
+#define CHECK(cond)                                                            \
+	do {                                                                   \
+		if (!(cond))                                                   \
+			unit_fail(__FILE__, __LINE__, "%s", #cond);            \
 	} while (0)
 
-#define CHECK_EQ(a, b)                                                       \
-	do {                                                                 \
-		long long a_ = (long long)(a), b_ = (long long)(b);          \
-		if (a_ != b_)                                                \
+#define CHECK_EQ(a, b)                                                         \
+	do {                                                                   \
+		long long a_ = (long long)(a), b_ = (long long)(b);            \
+		if (a_ != b_)                                                  \
 			unit_fail(__FILE__, __LINE__, "%s == %lld, want %lld", \
-				  #a, a_, b_);                               \
+				  #a, a_, b_);                                 \
 	} while (0)
 
-#define CHECK_STR(a, b)                                                      \
-	do {                                                                 \
-		const char *a_ = (a), *b_ = (b);                             \
-		if (!a_ || !b_ || strcmp(a_, b_))                            \
-			unit_fail(__FILE__, __LINE__, "%s is \"%s\", want \"%s\"", \
-				  #a, a_ ? a_ : "(null)", b_ ? b_ : "(null)"); \
+#define CHECK_STR(a, b)                                                        \
+	do {                                                                   \
+		const char *a_ = (a), *b_ = (b);                               \
+		if (!a_ || !b_ || strcmp(a_, b_))                              \
+			unit_fail(__FILE__, __LINE__,                          \
+				  "%s is \"%s\", want \"%s\"", #a,             \
+				  a_ ? a_ : "(null)", b_ ? b_ : "(null)");     \
 	} while (0)
 
-#define CHECK_CONTAINS(hay, needle)                                          \
-	do {                                                                 \
-		const char *h_ = (hay), *n_ = (needle);                      \
-		if (!h_ || !strstr(h_, n_))                                  \
-			unit_fail(__FILE__, __LINE__, "\"%s\" lacks \"%s\"",  \
-				  h_ ? h_ : "(null)", n_);                   \
+#define CHECK_CONTAINS(hay, needle)                                            \
+	do {                                                                   \
+		const char *h_ = (hay), *n_ = (needle);                        \
+		if (!h_ || !strstr(h_, n_))                                    \
+			unit_fail(__FILE__, __LINE__, "\"%s\" lacks \"%s\"",   \
+				  h_ ? h_ : "(null)", n_);                     \
 	} while (0)
 
 #endif

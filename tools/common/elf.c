@@ -117,7 +117,8 @@ static int note_in(const struct elf_file *f, uint64_t off, uint64_t len,
 		if (nh->n_namesz > len || nh->n_descsz > len || next > end)
 			return -1;
 		if (nh->n_type == type && nh->n_namesz == sizeof NOTE_OWNER &&
-		    memcmp(f->data + name, NOTE_OWNER, sizeof NOTE_OWNER) == 0) {
+		    memcmp(f->data + name, NOTE_OWNER, sizeof NOTE_OWNER) ==
+			    0) {
 			*desc = f->data + d;
 			*dlen = nh->n_descsz;
 			return 0;
@@ -146,8 +147,8 @@ static const char *section_name(const struct elf_file *f, uint32_t off)
 {
 	const Elf64_Shdr *strs = &f->sh[f->eh->e_shstrndx];
 
-	if (strs->sh_type != SHT_STRTAB || !fits(f, strs->sh_offset, strs->sh_size) ||
-	    off >= strs->sh_size ||
+	if (strs->sh_type != SHT_STRTAB ||
+	    !fits(f, strs->sh_offset, strs->sh_size) || off >= strs->sh_size ||
 	    !memchr(f->data + strs->sh_offset + off, 0, strs->sh_size - off))
 		return 0;
 	return (const char *)f->data + strs->sh_offset + off;
@@ -182,13 +183,16 @@ int elf_functions(const struct elf_file *f,
 
 	for (size_t i = 0; i < n; i++) {
 		if (ELF64_ST_TYPE(sym[i].st_info) != STT_FUNC ||
-		    sym[i].st_shndx == SHN_UNDEF || sym[i].st_name >= ss->sh_size ||
-		    !memchr(str + sym[i].st_name, 0, ss->sh_size - sym[i].st_name))
+		    sym[i].st_shndx == SHN_UNDEF ||
+		    sym[i].st_name >= ss->sh_size ||
+		    !memchr(str + sym[i].st_name, 0,
+			    ss->sh_size - sym[i].st_name))
 			continue;
 		int bind = ELF64_ST_BIND(sym[i].st_info);
-		struct elf_func func = {str + sym[i].st_name, sym[i].st_value,
-					sym[i].st_size,
-					bind == STB_GLOBAL ? 2 : bind == STB_WEAK};
+		struct elf_func func = {
+			str + sym[i].st_name, sym[i].st_value, sym[i].st_size,
+			bind == STB_GLOBAL ? 2 : bind == STB_WEAK
+		};
 		int r = fn(ctx, &func);
 		if (r)
 			return r;

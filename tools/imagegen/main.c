@@ -56,7 +56,10 @@ void ig_read_manifest(const char *path, struct pith_manifest *m, char **text,
 void ig_bytes(FILE *o, const char *p, size_t len)
 {
 	for (size_t i = 0; i <= len; i++)
-		fprintf(o, "%s%u", i % 16 ? ", " : i ? "\n\t.byte " : "\t.byte ",
+		fprintf(o, "%s%u",
+			i % 16 ? ", "
+			: i    ? "\n\t.byte "
+			       : "\t.byte ",
 			i < len ? (unsigned char)p[i] : 0);
 	fprintf(o, "\n");
 }
@@ -86,13 +89,15 @@ static int gen_manifest(int argc, char **argv)
 	fprintf(o, "\t.section .note.pith, \"a\", @note\n");
 	note_header(o, PITH_NOTE_TARGET, "20");
 	fprintf(o, "\t.long %u\n\t.asciz \"%s\"\n\t.fill %zu, 1, 0\n",
-		PITH_IMAGE_ABI_VERSION, argv[2], PITH_TARGET_NAME_MAX - strlen(argv[2]));
+		PITH_IMAGE_ABI_VERSION, argv[2],
+		PITH_TARGET_NAME_MAX - strlen(argv[2]));
 	note_header(o, PITH_NOTE_MANIFEST, "2f - 1f");
 	fprintf(o, "\t.globl pith_manifest_text\n1:\npith_manifest_text:\n");
 	ig_bytes(o, text, len);
 	fprintf(o, "2:\n\t.balign 4\n");
-	fprintf(o, "\t.section .rodata\n\t.balign 4\n\t.globl pith_manifest_size\n"
-		   "pith_manifest_size:\n\t.long %zu\n",
+	fprintf(o,
+		"\t.section .rodata\n\t.balign 4\n\t.globl pith_manifest_size\n"
+		"pith_manifest_size:\n\t.long %zu\n",
 		len);
 	fprintf(o, "\t.section .note.GNU-stack, \"\", @progbits\n");
 	ig_finish(o, argv[4]);
@@ -105,9 +110,11 @@ int main(int argc, char **argv)
 	static const struct {
 		const char *name;
 		int (*fn)(int, char **);
-	} cmds[] = {{"manifest", gen_manifest}, {"seccomp", ig_seccomp},
-		    {"syms", ig_syms},		 {"sizes", ig_sizes},
-		    {"verify", ig_verify}};
+	} cmds[] = { { "manifest", gen_manifest },
+		     { "seccomp", ig_seccomp },
+		     { "syms", ig_syms },
+		     { "sizes", ig_sizes },
+		     { "verify", ig_verify } };
 
 	for (size_t i = 0; argc > 1 && i < sizeof cmds / sizeof cmds[0]; i++)
 		if (strcmp(argv[1], cmds[i].name) == 0)

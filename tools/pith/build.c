@@ -16,11 +16,12 @@
 extern char **environ;
 
 static const char usage[] =
-    "usage: pith build APPDIR [--target TARGET] [-o OUT] [-v]\n"
-    "Builds the application in APPDIR (a Makefile that includes mk/app.mk,\n"
-    "and a manifest) into an image for TARGET (default linux).\n"
-    "OUT defaults to ./NAME.TARGET, NAME being APPDIR's last component.\n"
-    "  -v   show the compiler commands\n";
+	"usage: pith build APPDIR [--target TARGET] [-o OUT] [-v]\n"
+	"Builds the application in APPDIR (a Makefile that includes "
+	"mk/app.mk,\n"
+	"and a manifest) into an image for TARGET (default linux).\n"
+	"OUT defaults to ./NAME.TARGET, NAME being APPDIR's last component.\n"
+	"  -v   show the compiler commands\n";
 
 struct build_args {
 	const char *dir, *target, *out;
@@ -37,15 +38,18 @@ static int parse(int argc, char **argv, struct build_args *a)
 			exit(0);
 		} else if (!strcmp(s, "-v"))
 			a->verbose = 1;
-		else if ((!strcmp(s, "--target") || !strcmp(s, "-o")) && i + 1 < argc)
+		else if ((!strcmp(s, "--target") || !strcmp(s, "-o")) &&
+			 i + 1 < argc)
 			*(s[1] == 'o' ? &a->out : &a->target) = argv[++i];
 		else if (!strncmp(s, "--target=", 9))
 			a->target = s + 9;
 		else if (s[0] == '-') {
-			warnx("build: unknown option or missing value: '%s'", s);
+			warnx("build: unknown option or missing value: '%s'",
+			      s);
 			return -1;
 		} else if (a->dir) {
-			warnx("build: more than one APPDIR ('%s', '%s')", a->dir, s);
+			warnx("build: more than one APPDIR ('%s', '%s')",
+			      a->dir, s);
 			return -1;
 		} else
 			a->dir = s;
@@ -69,20 +73,24 @@ static int check_dir(const struct build_args *a)
 
 	if (stat(a->dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
 		warnx("build: %s: %s", a->dir,
-		      errno && !S_ISDIR(st.st_mode) ? strerror(errno) : "not a directory");
+		      errno && !S_ISDIR(st.st_mode) ? strerror(errno)
+						    : "not a directory");
 		return -1;
 	}
 	snprintf(path, sizeof path, "%s/Makefile", a->dir);
 	if (access(path, R_OK) < 0) {
-		warnx("build: %s: no Makefile (an application directory holds a "
-		      "Makefile that includes mk/app.mk, and a manifest)", a->dir);
+		warnx("build: %s: no Makefile (an application directory holds "
+		      "a "
+		      "Makefile that includes mk/app.mk, and a manifest)",
+		      a->dir);
 		return -1;
 	}
 	snprintf(path, sizeof path, "%s/manifest", a->dir);
 	f = fopen(path, "rb");
 	if (!f) {
 		warnx("build: %s: %s (every application declares its devices "
-		      "there, even if it has none)", path, strerror(errno));
+		      "there, even if it has none)",
+		      path, strerror(errno));
 		return -1;
 	}
 	len = fread(text, 1, sizeof text, f);
@@ -125,7 +133,7 @@ static int run_make(const struct build_args *a, const char *out)
 
 int cmd_build(int argc, char **argv)
 {
-	struct build_args a = {0};
+	struct build_args a = { 0 };
 	char out[PATH_MAX], cwd[PATH_MAX], name[NAME_MAX + 1];
 	struct stat st;
 	int r;
@@ -136,7 +144,8 @@ int cmd_build(int argc, char **argv)
 	}
 	if (!target_supported(a.target)) {
 		warnx("build: target '%s' is not available (available: linux; "
-		      "kvm and virtio are coming)", a.target);
+		      "kvm and virtio are coming)",
+		      a.target);
 		return PITH_TOOL_USAGE;
 	}
 	if (check_dir(&a) < 0)
@@ -146,18 +155,21 @@ int cmd_build(int argc, char **argv)
 		if (!dir)
 			err(PITH_TOOL_FAIL, "build: %s", a.dir);
 		base = strrchr(dir, '/');
-		snprintf(name, sizeof name, "%s.%s", base ? base + 1 : dir, a.target);
+		snprintf(name, sizeof name, "%s.%s", base ? base + 1 : dir,
+			 a.target);
 		free(dir);
 		a.out = name;
 	}
 	if (a.out[0] != '/' && !getcwd(cwd, sizeof cwd))
 		err(PITH_TOOL_FAIL, "build: getcwd");
-	if ((size_t)snprintf(out, sizeof out, "%s%s%s", a.out[0] == '/' ? "" : cwd,
+	if ((size_t)snprintf(out, sizeof out, "%s%s%s",
+			     a.out[0] == '/' ? "" : cwd,
 			     a.out[0] == '/' ? "" : "/", a.out) >= sizeof out)
 		errx(PITH_TOOL_FAIL, "build: %s: path too long", a.out);
 	r = run_make(&a, out);
 	if (r != 0) {
-		warnx("build: %s: the build failed (make exited with %d)", a.dir, r);
+		warnx("build: %s: the build failed (make exited with %d)",
+		      a.dir, r);
 		return PITH_TOOL_FAIL;
 	}
 	if (stat(out, &st) < 0)

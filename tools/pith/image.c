@@ -23,28 +23,32 @@ int image_open(const char *cmd, const char *path, struct image *img)
 	}
 	if (elf_pith_note(&img->elf, PITH_NOTE_TARGET, &desc, &len) < 0 ||
 	    len != sizeof img->target) {
-		warnx("%s: %s: not a pith image (no PITH target note)", cmd, path);
+		warnx("%s: %s: not a pith image (no PITH target note)", cmd,
+		      path);
 		goto fail;
 	}
 	memcpy(&img->target, desc, sizeof img->target);
 	if (img->target.target[PITH_TARGET_NAME_MAX] != '\0' ||
 	    img->target.abi_version != PITH_IMAGE_ABI_VERSION) {
-		warnx("%s: %s: image ABI version %u, this pith reads version %u",
-		      cmd, path, img->target.abi_version, PITH_IMAGE_ABI_VERSION);
+		warnx("%s: %s: image ABI version %u, this pith reads version "
+		      "%u",
+		      cmd, path, img->target.abi_version,
+		      PITH_IMAGE_ABI_VERSION);
 		goto fail;
 	}
 	/* The manifest note holds the text and a NUL. */
 	if (elf_pith_note(&img->elf, PITH_NOTE_MANIFEST, &desc, &len) < 0 ||
 	    len == 0 || ((const char *)desc)[len - 1] != '\0') {
-		warnx("%s: %s: image has no well-formed manifest note", cmd, path);
+		warnx("%s: %s: image has no well-formed manifest note", cmd,
+		      path);
 		goto fail;
 	}
 	img->manifest_text = desc;
 	img->manifest_len = len - 1;
 	if (pith_manifest_parse(img->manifest_text, img->manifest_len,
 				&img->manifest, &me) < 0) {
-		warnx("%s: %s: embedded manifest refused: line %u: %s", cmd, path,
-		      me.line, me.what);
+		warnx("%s: %s: embedded manifest refused: line %u: %s", cmd,
+		      path, me.line, me.what);
 		goto fail;
 	}
 	return 0;
@@ -74,12 +78,14 @@ const char *pith_root(void)
 	/* build/bin/pith -> the tree two levels up. */
 	n = readlink("/proc/self/exe", root, sizeof root - 1);
 	if (n <= 0)
-		errx(PITH_TOOL_FAIL, "cannot find the pith tree; set PITH_ROOT");
+		errx(PITH_TOOL_FAIL,
+		     "cannot find the pith tree; set PITH_ROOT");
 	root[n] = '\0';
 	for (int up = 0; up < 3; up++) {
 		slash = strrchr(root, '/');
 		if (!slash)
-			errx(PITH_TOOL_FAIL, "cannot find the pith tree; set PITH_ROOT");
+			errx(PITH_TOOL_FAIL,
+			     "cannot find the pith tree; set PITH_ROOT");
 		*slash = '\0';
 	}
 	return root;

@@ -7,10 +7,10 @@
 #include "pith.h"
 
 static const char usage[] =
-    "usage: pith inspect IMAGE\n"
-    "Prints the image's target, its manifest (the devices it needs), its\n"
-    "segments, and how many bytes libc, each pith library and the\n"
-    "application contribute.\n";
+	"usage: pith inspect IMAGE\n"
+	"Prints the image's target, its manifest (the devices it needs), its\n"
+	"segments, and how many bytes libc, each pith library and the\n"
+	"application contribute.\n";
 
 static void print_manifest(const struct image *img)
 {
@@ -39,8 +39,10 @@ static void print_segments(const struct elf_file *f)
 		printf("%s 0x%08llx %8llu bytes %c%c%c\n",
 		       first ? "segments  " : "          ",
 		       (unsigned long long)p->p_vaddr,
-		       (unsigned long long)p->p_memsz, p->p_flags & PF_R ? 'r' : '-',
-		       p->p_flags & PF_W ? 'w' : '-', p->p_flags & PF_X ? 'x' : '-');
+		       (unsigned long long)p->p_memsz,
+		       p->p_flags & PF_R ? 'r' : '-',
+		       p->p_flags & PF_W ? 'w' : '-',
+		       p->p_flags & PF_X ? 'x' : '-');
 		first = 0;
 	}
 }
@@ -73,7 +75,8 @@ static void print_sizes(const struct elf_file *f)
 	     line = strtok_r(0, "\n", &save)) {
 		char name[48];
 		unsigned long long file, bss;
-		if (sscanf(line, "%47[^\t]\t%llu\t%llu", name, &file, &bss) != 3)
+		if (sscanf(line, "%47[^\t]\t%llu\t%llu", name, &file, &bss) !=
+		    3)
 			continue;
 		printf("  %-20s %9llu %9llu\n", name, file, bss);
 		total += file;

@@ -7,44 +7,48 @@
 #include "pith/exit.h"
 
 static const char help[] =
-    "usage: pith COMMAND [ARGS]\n"
-    "\n"
-    "pith turns one application into a single-purpose machine image.\n"
-    "\n"
-    "commands:\n"
-    "  build APPDIR [--target T] [-o OUT]   build the application in APPDIR\n"
-    "  run IMAGE [OPTIONS] [-- ARGS]        run an image\n"
-    "  inspect IMAGE                        target, manifest, size by "
-    "library\n"
-    "  help                                 this text\n"
-    "`pith COMMAND --help` describes each command.\n"
-    "\n"
-    "targets: linux (a seccomp-confined Linux process); kvm and virtio are "
-    "coming.\n"
-    "\n"
-    "exit status of pith itself: 0 success, 1 failure (a message says why),\n"
-    "2 malformed command line. `pith run` exits with the appliance's status,\n"
-    "which is the application's own, or one of:\n"
-    "  240 a run-time option was malformed\n"
-    "  241 a device was refused (not declared, not attached, cannot open)\n"
-    "  242 the host refused (memory, seccomp, READ_IMPLIES_EXEC)\n"
-    "  243 memory fault (null pointer, read-only, non-executable, stack "
-    "overflow)\n"
-    "  244 bus error (misaligned access)\n"
-    "  245 arithmetic fault (integer divide by zero)\n"
-    "  246 illegal instruction\n"
-    "  247 blocked system call (outside the seccomp policy)\n"
-    "  248 stack-protector check failed\n"
-    "  249 abort() or pith_abort(), or libc found its heap corrupt\n"
-    "  250 the image was refused before it ran\n";
+	"usage: pith COMMAND [ARGS]\n"
+	"\n"
+	"pith turns one application into a single-purpose machine image.\n"
+	"\n"
+	"commands:\n"
+	"  build APPDIR [--target T] [-o OUT]   build the application in "
+	"APPDIR\n"
+	"  run IMAGE [OPTIONS] [-- ARGS]        run an image\n"
+	"  inspect IMAGE                        target, manifest, size by "
+	"library\n"
+	"  help                                 this text\n"
+	"`pith COMMAND --help` describes each command.\n"
+	"\n"
+	"targets: linux (a seccomp-confined Linux process); kvm and virtio are "
+	"coming.\n"
+	"\n"
+	"exit status of pith itself: 0 success, 1 failure (a message says "
+	"why),\n"
+	"2 malformed command line. `pith run` exits with the appliance's "
+	"status,\n"
+	"which is the application's own, or one of:\n"
+	"  240 a run-time option was malformed\n"
+	"  241 a device was refused (not declared, not attached, cannot open)\n"
+	"  242 the host refused (memory, seccomp, READ_IMPLIES_EXEC)\n"
+	"  243 memory fault (null pointer, read-only, non-executable, stack "
+	"overflow)\n"
+	"  244 bus error (misaligned access)\n"
+	"  245 arithmetic fault (integer divide by zero)\n"
+	"  246 illegal instruction\n"
+	"  247 blocked system call (outside the seccomp policy)\n"
+	"  248 stack-protector check failed\n"
+	"  249 abort() or pith_abort(), or libc found its heap corrupt\n"
+	"  250 the image was refused before it ran\n";
 
 int main(int argc, char **argv)
 {
 	static const struct {
 		const char *name;
 		int (*fn)(int, char **);
-	} cmds[] = {{"build", cmd_build}, {"run", cmd_run},
-		    {"inspect", cmd_inspect}};
+	} cmds[] = { { "build", cmd_build },
+		     { "run", cmd_run },
+		     { "inspect", cmd_inspect } };
 
 	_Static_assert(PITH_EXIT_IMAGE == 250, "help text lists exit codes");
 	if (argc < 2) {

@@ -9,7 +9,7 @@
 
 /* Exit statuses of the pith command itself (`pith run` passes the
  * appliance's own status through instead). */
-#define PITH_TOOL_FAIL 1  /* the operation failed; a message says why */
+#define PITH_TOOL_FAIL	1 /* the operation failed; a message says why */
 #define PITH_TOOL_USAGE 2 /* the command line was malformed */
 
 /* A pith image opened for reading. */

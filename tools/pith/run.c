@@ -10,16 +10,16 @@
 #include "pith.h"
 
 static const char usage[] =
-    "usage: pith run IMAGE [--mem SIZE] [--net NAME=tap:IFNAME]...\n"
-    "                [--block NAME=FILE]... [--show-seccomp] [-- ARGS...]\n"
-    "Runs IMAGE. Devices declared in its manifest must be attached:\n"
-    "  --mem SIZE            guest memory for the heap (K, M, G; default "
-    "64M)\n"
-    "  --net NAME=tap:IF     network device NAME on tap interface IF\n"
-    "  --block NAME=FILE     block device NAME backed by FILE\n"
-    "  --show-seccomp        print the confinement policy and exit\n"
-    "  -- ARGS               arguments for the application\n"
-    "The exit status is the appliance's (see `pith --help`).\n";
+	"usage: pith run IMAGE [--mem SIZE] [--net NAME=tap:IFNAME]...\n"
+	"                [--block NAME=FILE]... [--show-seccomp] [-- ARGS...]\n"
+	"Runs IMAGE. Devices declared in its manifest must be attached:\n"
+	"  --mem SIZE            guest memory for the heap (K, M, G; default "
+	"64M)\n"
+	"  --net NAME=tap:IF     network device NAME on tap interface IF\n"
+	"  --block NAME=FILE     block device NAME backed by FILE\n"
+	"  --show-seccomp        print the confinement policy and exit\n"
+	"  -- ARGS               arguments for the application\n"
+	"The exit status is the appliance's (see `pith --help`).\n";
 
 int cmd_run(int argc, char **argv)
 {
@@ -34,9 +34,10 @@ int cmd_run(int argc, char **argv)
 	if (image_open("run", path, &img) < 0)
 		return PITH_TOOL_FAIL;
 	if (!target_supported(img.target.target)) {
-		warnx("run: %s: a %s image; this pith runs linux images only (the "
-		      "%s target is coming)", path, img.target.target,
-		      img.target.target);
+		warnx("run: %s: a %s image; this pith runs linux images only "
+		      "(the "
+		      "%s target is coming)",
+		      path, img.target.target, img.target.target);
 		image_close(&img);
 		return PITH_TOOL_FAIL;
 	}

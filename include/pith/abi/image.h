@@ -16,10 +16,10 @@
 
 #include <stdint.h>
 
-#define PITH_NOTE_OWNER "PITH"
-#define PITH_NOTE_TARGET 1
+#define PITH_NOTE_OWNER	   "PITH"
+#define PITH_NOTE_TARGET   1
 #define PITH_NOTE_MANIFEST 2
-#define PITH_NOTE_SIZES 3
+#define PITH_NOTE_SIZES	   3
 
 /* Bumped whenever the layout of anything in this file changes. */
 #define PITH_IMAGE_ABI_VERSION 1

@@ -31,7 +31,7 @@ NOINLINE static void crash_text(void)
 
 NOINLINE static void crash_nx(void)
 {
-	static unsigned char code[16] = {0xc3}; /* ret, in .data */
+	static unsigned char code[16] = { 0xc3 }; /* ret, in .data */
 	void (*fn)(void) = (void (*)(void))(void *)code;
 
 	fn();
@@ -63,7 +63,8 @@ NOINLINE static int crash_misaligned(void)
 	unsigned long flags;
 
 	/* Alignment checking: EFLAGS.AC, honoured in user mode. */
-	__asm__ volatile("pushf; orl $0x40000, (%%rsp); popf" ::: "memory", "cc");
+	__asm__ volatile("pushf; orl $0x40000, (%%rsp); popf" ::
+				 : "memory", "cc");
 	flags = *(volatile unsigned long *)((char *)words + 1 + zero);
 	return (int)flags;
 }

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SLOTS 512
+#define SLOTS  512
 #define ROUNDS 100000
 
 static uint64_t rng = 88172645463325252ULL;
@@ -84,8 +84,10 @@ int main(void)
 				}
 				/* The kept prefix moved with the block. */
 				for (size_t i = 0; i < keep; i++)
-					if (q[i] != (unsigned char)((old >> 4) + i * 7)) {
-						printf("malloc: realloc lost data\n");
+					if (q[i] != (unsigned char)((old >> 4) +
+								    i * 7)) {
+						printf("malloc: realloc lost "
+						       "data\n");
 						return 1;
 					}
 				slot[k] = q;
@@ -107,7 +109,8 @@ int main(void)
 			} else
 				slot[k] = malloc(size[k]);
 			if (!slot[k]) {
-				printf("malloc: out of memory at %zu bytes\n", size[k]);
+				printf("malloc: out of memory at %zu bytes\n",
+				       size[k]);
 				return 1;
 			}
 			fill(slot[k], size[k]);

@@ -17,25 +17,28 @@ static void test_explain(void)
 		unsigned err;
 		const char *text;
 	} cases[] = {
-	    {0x8, 0, "null pointer dereference (read of 0x8)"},
-	    {0xfff0, PITH_PF_WRITE, "null pointer dereference (write of 0xfff0)"},
-	    {GUARD_LO + 8, PITH_PF_WRITE,
-	     "stack overflow into the guard page (write of 0x7000008)"},
-	    {GUARD_HI - 1, 0, "stack overflow"},
-	    {GUARD_HI, 0, "access to unmapped memory (read of 0x7010000)"},
-	    {0x410000, PITH_PF_PRESENT | PITH_PF_FETCH,
-	     "execution of non-executable memory (execute of 0x410000)"},
-	    {0x400100, PITH_PF_PRESENT | PITH_PF_WRITE,
-	     "write to read-only memory (write of 0x400100)"},
-	    {0x400100, PITH_PF_PRESENT, "access to protected memory"},
-	    {0x12345678, PITH_PF_FETCH, "access to unmapped memory (execute"},
+		{ 0x8, 0, "null pointer dereference (read of 0x8)" },
+		{ 0xfff0, PITH_PF_WRITE,
+		  "null pointer dereference (write of 0xfff0)" },
+		{ GUARD_LO + 8, PITH_PF_WRITE,
+		  "stack overflow into the guard page (write of 0x7000008)" },
+		{ GUARD_HI - 1, 0, "stack overflow" },
+		{ GUARD_HI, 0,
+		  "access to unmapped memory (read of 0x7010000)" },
+		{ 0x410000, PITH_PF_PRESENT | PITH_PF_FETCH,
+		  "execution of non-executable memory (execute of 0x410000)" },
+		{ 0x400100, PITH_PF_PRESENT | PITH_PF_WRITE,
+		  "write to read-only memory (write of 0x400100)" },
+		{ 0x400100, PITH_PF_PRESENT, "access to protected memory" },
+		{ 0x12345678, PITH_PF_FETCH,
+		  "access to unmapped memory (execute" },
 	};
 
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		struct pith_crash c = {0};
+		struct pith_crash c = { 0 };
 
-		pith_crash_explain_fault(&c, cases[i].addr, cases[i].err, GUARD_LO,
-					 GUARD_HI);
+		pith_crash_explain_fault(&c, cases[i].addr, cases[i].err,
+					 GUARD_LO, GUARD_HI);
 		CHECK_CONTAINS(c.reason, cases[i].text);
 	}
 }
@@ -44,14 +47,14 @@ static void test_explain(void)
  * a stack at 0x9000. */
 static unsigned char code[0x300];
 static uint64_t stack[64];
-#define CODE 0x1000ULL
+#define CODE  0x1000ULL
 #define STACK 0x9000ULL
 
 static const struct fake_sym syms[] = {
-    {CODE + 0x000, 0x100, "main"},
-    {CODE + 0x100, 0x100, "leaf"},
-    {CODE + 0x200, 0x100, "framed"},
-    {0, 0, 0},
+	{ CODE + 0x000, 0x100, "main" },
+	{ CODE + 0x100, 0x100, "leaf" },
+	{ CODE + 0x200, 0x100, "framed" },
+	{ 0, 0, 0 },
 };
 
 static int fake_peek(uint64_t addr, void *buf, size_t len)
@@ -89,7 +92,7 @@ static void collect(const char *s, size_t n)
 
 static void machine(struct pith_crash *c)
 {
-	static const unsigned char prologue[] = {0x55, 0x48, 0x89, 0xe5};
+	static const unsigned char prologue[] = { 0x55, 0x48, 0x89, 0xe5 };
 
 	memset(code, 0x90, sizeof code);
 	memset(stack, 0, sizeof stack);
@@ -189,18 +192,19 @@ static void test_no_location(void)
 	c.code = PITH_EXIT_ABORT;
 	strcpy(c.reason, "abort() called");
 	pith_crash_report(&c, collect);
-	CHECK_STR(out, "pith: crash: abort: abort() called\n"
-		       "pith: appliance stopped with exit status 249 (abort)\n");
+	CHECK_STR(out,
+		  "pith: crash: abort: abort() called\n"
+		  "pith: appliance stopped with exit status 249 (abort)\n");
 	CHECK_STR(pith_crash_kind(PITH_EXIT_SYSCALL), "blocked system call");
 	CHECK(pith_crash_kind(0) == 0);
 }
 
 static const struct unit_test crash_tests[] = {
-    {"explain", test_explain},
-    {"leaf_backtrace", test_leaf_backtrace},
-    {"framed_backtrace", test_framed_backtrace},
-    {"bad_stack", test_bad_stack},
-    {"no_location", test_no_location},
+	{ "explain", test_explain },
+	{ "leaf_backtrace", test_leaf_backtrace },
+	{ "framed_backtrace", test_framed_backtrace },
+	{ "bad_stack", test_bad_stack },
+	{ "no_location", test_no_location },
 };
 const struct unit_suite suite_crash = UNIT_SUITE("crash", crash_tests);
 
@@ -215,5 +219,5 @@ static void test_names(void)
 	CHECK(pith_syscall_name(100000) == 0);
 }
 
-static const struct unit_test name_tests[] = {{"lookup", test_names}};
+static const struct unit_test name_tests[] = { { "lookup", test_names } };
 const struct unit_suite suite_names = UNIT_SUITE("syscall_names", name_tests);

@@ -49,8 +49,8 @@ static void test_strings(void)
 }
 
 static const struct unit_test tests[] = {
-    {"numbers", test_numbers},
-    {"truncation", test_truncation},
-    {"strings", test_strings},
+	{ "numbers", test_numbers },
+	{ "truncation", test_truncation },
+	{ "strings", test_strings },
 };
 const struct unit_suite suite_fmt = UNIT_SUITE("fmt", tests);

@@ -14,26 +14,26 @@ struct manifest_case {
 };
 
 static const struct manifest_case cases[] = {
-    {"", 1, 0, 0, 0},
-    {"# only a comment\n\n   \n", 1, 0, 0, 0},
-    {"net service\n", 1, 1, 0, 0},
-    {"net service", 1, 1, 0, 0},
-    {"net service\r\nblock disk\r\n", 1, 2, 0, 0},
-    {"\tnet\tservice  # the one interface\nblock disk#x\n", 1, 2, 0, 0},
-    {"net a-b_c9\n", 1, 1, 0, 0},
-    {"disk x\n", 0, 0, 1, "unknown device type"},
-    {"NET service\n", 0, 0, 1, "unknown device type"},
-    {"net\n", 0, 0, 1, "without a name"},
-    {"\nnet service extra\n", 0, 0, 2, "more than a type and a name"},
-    {"net 9lives\n", 0, 0, 1, "must start with a lower-case letter"},
-    {"net Service\n", 0, 0, 1, "must start with a lower-case letter"},
-    {"net ser.vice\n", 0, 0, 1, "may hold only"},
-    {"net a\nblock a\n", 0, 0, 2, "declared twice"},
-    {"net abcdefghijklmnopqrstuvwxyz012345\n", 0, 0, 1, "longer than 31"},
-    {"net x\x01y\n", 0, 0, 1, "control or non-ASCII"},
-    {"net caf\xc3\xa9\n", 0, 0, 1, "control or non-ASCII"},
-    {"net a\nnet b\nnet c\nnet d\nnet e\nnet f\nnet g\nnet h\nnet i\n", 0,
-     0, 9, "more than 8 devices"},
+	{ "", 1, 0, 0, 0 },
+	{ "# only a comment\n\n   \n", 1, 0, 0, 0 },
+	{ "net service\n", 1, 1, 0, 0 },
+	{ "net service", 1, 1, 0, 0 },
+	{ "net service\r\nblock disk\r\n", 1, 2, 0, 0 },
+	{ "\tnet\tservice  # the one interface\nblock disk#x\n", 1, 2, 0, 0 },
+	{ "net a-b_c9\n", 1, 1, 0, 0 },
+	{ "disk x\n", 0, 0, 1, "unknown device type" },
+	{ "NET service\n", 0, 0, 1, "unknown device type" },
+	{ "net\n", 0, 0, 1, "without a name" },
+	{ "\nnet service extra\n", 0, 0, 2, "more than a type and a name" },
+	{ "net 9lives\n", 0, 0, 1, "must start with a lower-case letter" },
+	{ "net Service\n", 0, 0, 1, "must start with a lower-case letter" },
+	{ "net ser.vice\n", 0, 0, 1, "may hold only" },
+	{ "net a\nblock a\n", 0, 0, 2, "declared twice" },
+	{ "net abcdefghijklmnopqrstuvwxyz012345\n", 0, 0, 1, "longer than 31" },
+	{ "net x\x01y\n", 0, 0, 1, "control or non-ASCII" },
+	{ "net caf\xc3\xa9\n", 0, 0, 1, "control or non-ASCII" },
+	{ "net a\nnet b\nnet c\nnet d\nnet e\nnet f\nnet g\nnet h\nnet i\n", 0,
+	  0, 9, "more than 8 devices" },
 };
 
 static void test_table(void)
@@ -45,8 +45,9 @@ static void test_table(void)
 		int r = pith_manifest_parse(c->text, strlen(c->text), &m, &e);
 
 		if ((r == 0) != c->ok) {
-			unit_fail(__FILE__, __LINE__, "case %zu: result %d (%s)", i,
-				  r, e.what ? e.what : "no error");
+			unit_fail(__FILE__, __LINE__,
+				  "case %zu: result %d (%s)", i, r,
+				  e.what ? e.what : "no error");
 			continue;
 		}
 		if (c->ok)
@@ -104,8 +105,8 @@ static void test_bounds(void)
 }
 
 static const struct unit_test tests[] = {
-    {"table", test_table},
-    {"devices_in_order", test_devices_in_order},
-    {"bounds", test_bounds},
+	{ "table", test_table },
+	{ "devices_in_order", test_devices_in_order },
+	{ "bounds", test_bounds },
 };
 const struct unit_suite suite_manifest = UNIT_SUITE("manifest", tests);

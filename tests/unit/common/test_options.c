@@ -11,32 +11,32 @@ struct size_case {
 };
 
 static const struct size_case sizes[] = {
-    {"1", 1, 1},
-    {"4096", 1, 4096},
-    {"64M", 1, 64ULL << 20},
-    {"64m", 1, 64ULL << 20},
-    {"1k", 1, 1024},
-    {"1KiB", 1, 1024},
-    {"1KB", 1, 1024},
-    {"1kib", 1, 1024},
-    {"2G", 1, 2ULL << 30},
-    {"18446744073709551615", 1, UINT64_MAX},
-    {"0", 0, 0},
-    {"0M", 0, 0},
-    {"", 0, 0},
-    {"M", 0, 0},
-    {"-1", 0, 0},
-    {"+1", 0, 0},
-    {" 1", 0, 0},
-    {"1 ", 0, 0},
-    {"1X", 0, 0},
-    {"1MM", 0, 0},
-    {"1Mi", 1, 1ULL << 20},
-    {"1MiBB", 0, 0},
-    {"0x10", 0, 0},
-    {"18446744073709551616", 0, 0},
-    {"17179869184G", 0, 0},
-    {"17179869183G", 1, 17179869183ULL << 30},
+	{ "1", 1, 1 },
+	{ "4096", 1, 4096 },
+	{ "64M", 1, 64ULL << 20 },
+	{ "64m", 1, 64ULL << 20 },
+	{ "1k", 1, 1024 },
+	{ "1KiB", 1, 1024 },
+	{ "1KB", 1, 1024 },
+	{ "1kib", 1, 1024 },
+	{ "2G", 1, 2ULL << 30 },
+	{ "18446744073709551615", 1, UINT64_MAX },
+	{ "0", 0, 0 },
+	{ "0M", 0, 0 },
+	{ "", 0, 0 },
+	{ "M", 0, 0 },
+	{ "-1", 0, 0 },
+	{ "+1", 0, 0 },
+	{ " 1", 0, 0 },
+	{ "1 ", 0, 0 },
+	{ "1X", 0, 0 },
+	{ "1MM", 0, 0 },
+	{ "1Mi", 1, 1ULL << 20 },
+	{ "1MiBB", 0, 0 },
+	{ "0x10", 0, 0 },
+	{ "18446744073709551616", 0, 0 },
+	{ "17179869184G", 0, 0 },
+	{ "17179869183G", 1, 17179869183ULL << 30 },
 };
 
 static void test_sizes(void)
@@ -49,12 +49,12 @@ static void test_sizes(void)
 			unit_fail(__FILE__, __LINE__, "\"%s\": result %d",
 				  sizes[i].text, r);
 		else if (r == 0 && v != sizes[i].value)
-			unit_fail(__FILE__, __LINE__, "\"%s\": %llu", sizes[i].text,
-				  (unsigned long long)v);
+			unit_fail(__FILE__, __LINE__, "\"%s\": %llu",
+				  sizes[i].text, (unsigned long long)v);
 	}
 }
 
-static const struct unit_test size_tests[] = {{"table", test_sizes}};
+static const struct unit_test size_tests[] = { { "table", test_sizes } };
 const struct unit_suite suite_size = UNIT_SUITE("size", size_tests);
 
 /* Parses the NULL-terminated ARGS; returns the result, message in MSG.
@@ -79,7 +79,7 @@ static int parse(const char *const *args, struct pith_options *o, char *msg,
 
 static void test_defaults(void)
 {
-	const char *a[] = {"img", 0};
+	const char *a[] = { "img", 0 };
 	char msg[256];
 	struct pith_options o;
 
@@ -94,7 +94,7 @@ static void test_defaults(void)
 
 static void test_app_args(void)
 {
-	const char *a[] = {"img", "--mem", "1M", "--", "x", "--mem", "y", 0};
+	const char *a[] = { "img", "--mem", "1M", "--", "x", "--mem", "y", 0 };
 	char msg[256];
 	struct pith_options o;
 
@@ -110,10 +110,13 @@ static void test_app_args(void)
 
 static void test_devices(void)
 {
-	const char *a[] = {"img",	       "--net",
-			   "service=tap:tap0", "--block=disk=/tmp/d",
-			   "--net=b=tap:x",    "--show-seccomp",
-			   0};
+	const char *a[] = { "img",
+			    "--net",
+			    "service=tap:tap0",
+			    "--block=disk=/tmp/d",
+			    "--net=b=tap:x",
+			    "--show-seccomp",
+			    0 };
 	char msg[256];
 	struct pith_options o;
 
@@ -133,7 +136,7 @@ static void test_devices(void)
 
 static void test_mem_rounding(void)
 {
-	const char *a[] = {"img", "--mem=100000", 0};
+	const char *a[] = { "img", "--mem=100000", 0 };
 	char msg[256];
 	struct pith_options o;
 
@@ -147,30 +150,32 @@ struct refusal {
 };
 
 static const struct refusal refusals[] = {
-    {{"--mem"}, "--mem: needs a value"},
-    {{"--mem", "1K"}, "below the minimum of 64K"},
-    {{"--mem", "63K"}, "below the minimum"},
-    {{"--mem", "17G"}, "above the maximum of 16G"},
-    {{"--mem", "lots"}, "expects a size"},
-    {{"--net", "service=tun:x"}, "expects NAME=tap:IFNAME"},
-    {{"--net", "=tap:x"}, "expects NAME=..."},
-    {{"--net", "service"}, "expects NAME=..."},
-    {{"--net", "service=tap:"}, "interface name must be 1-15"},
-    {{"--net", "service=tap:abcdefghijklmnop"}, "interface name must be"},
-    {{"--net", "service=tap:a/b"}, "interface name must be"},
-    {{"--net", "service=tap:a b"}, "interface name must be"},
-    {{"--net", "service=tap:.."}, "interface name must be"},
-    {{"--block", "disk="}, "expects NAME=FILE"},
-    {{"--block", "abcdefghijklmnopqrstuvwxyz0123456=f"}, "longer than 31"},
-    {{"--bogus"}, "unknown option '--bogus'"},
-    {{"app-arg"}, "unknown option 'app-arg'"},
-    {{"--memory=1M"}, "unknown option"},
+	{ { "--mem" }, "--mem: needs a value" },
+	{ { "--mem", "1K" }, "below the minimum of 64K" },
+	{ { "--mem", "63K" }, "below the minimum" },
+	{ { "--mem", "17G" }, "above the maximum of 16G" },
+	{ { "--mem", "lots" }, "expects a size" },
+	{ { "--net", "service=tun:x" }, "expects NAME=tap:IFNAME" },
+	{ { "--net", "=tap:x" }, "expects NAME=..." },
+	{ { "--net", "service" }, "expects NAME=..." },
+	{ { "--net", "service=tap:" }, "interface name must be 1-15" },
+	{ { "--net", "service=tap:abcdefghijklmnop" },
+	  "interface name must be" },
+	{ { "--net", "service=tap:a/b" }, "interface name must be" },
+	{ { "--net", "service=tap:a b" }, "interface name must be" },
+	{ { "--net", "service=tap:.." }, "interface name must be" },
+	{ { "--block", "disk=" }, "expects NAME=FILE" },
+	{ { "--block", "abcdefghijklmnopqrstuvwxyz0123456=f" },
+	  "longer than 31" },
+	{ { "--bogus" }, "unknown option '--bogus'" },
+	{ { "app-arg" }, "unknown option 'app-arg'" },
+	{ { "--memory=1M" }, "unknown option" },
 };
 
 static void test_refusals(void)
 {
 	for (size_t i = 0; i < sizeof refusals / sizeof refusals[0]; i++) {
-		const char *a[6] = {"img"};
+		const char *a[6] = { "img" };
 		char msg[256];
 		struct pith_options o;
 
@@ -185,7 +190,7 @@ static void test_refusals(void)
 
 static void test_too_many_devices(void)
 {
-	const char *a[2 * PITH_DEVICES_MAX + 4] = {"img"};
+	const char *a[2 * PITH_DEVICES_MAX + 4] = { "img" };
 	char msg[256], specs[9][16];
 	struct pith_options o;
 	int n = 1;
@@ -204,18 +209,17 @@ static void test_too_many_devices(void)
 }
 
 static const struct unit_test option_tests[] = {
-    {"defaults", test_defaults},
-    {"app_args", test_app_args},
-    {"devices", test_devices},
-    {"mem_rounding", test_mem_rounding},
-    {"refusals", test_refusals},
-    {"too_many_devices", test_too_many_devices},
+	{ "defaults", test_defaults },
+	{ "app_args", test_app_args },
+	{ "devices", test_devices },
+	{ "mem_rounding", test_mem_rounding },
+	{ "refusals", test_refusals },
+	{ "too_many_devices", test_too_many_devices },
 };
 const struct unit_suite suite_options = UNIT_SUITE("options", option_tests);
 
 /* Parses manifest TEXT and the attachments ARGS; returns the match. */
-static int match(const char *text, const char *const *args, char *msg,
-		 size_t n)
+static int match(const char *text, const char *const *args, char *msg, size_t n)
 {
 	struct pith_manifest m;
 	struct pith_manifest_error e;
@@ -234,15 +238,15 @@ static int match(const char *text, const char *const *args, char *msg,
 static void test_match(void)
 {
 	char msg[256];
-	const char *none[] = {"img", 0};
-	const char *net[] = {"img", "--net", "service=tap:t0", 0};
-	const char *both[] = {"img",    "--block",	 "disk=f",
-			      "--net", "service=tap:t", 0};
-	const char *extra[] = {"img",	   "--net", "service=tap:t0",
-			       "--block", "x=f",   0};
-	const char *wrong[] = {"img", "--block", "service=f", 0};
-	const char *twice[] = {"img",	    "--net",	     "service=tap:a",
-			       "--net", "service=tap:b", 0};
+	const char *none[] = { "img", 0 };
+	const char *net[] = { "img", "--net", "service=tap:t0", 0 };
+	const char *both[] = { "img",	"--block",	 "disk=f",
+			       "--net", "service=tap:t", 0 };
+	const char *extra[] = { "img",	   "--net", "service=tap:t0",
+				"--block", "x=f",   0 };
+	const char *wrong[] = { "img", "--block", "service=f", 0 };
+	const char *twice[] = { "img",	 "--net",	  "service=tap:a",
+				"--net", "service=tap:b", 0 };
 
 	CHECK_EQ(match("", none, msg, sizeof msg), 0);
 	CHECK_EQ(match("net service\n", net, msg, sizeof msg), 0);
@@ -266,5 +270,5 @@ static void test_match(void)
 	CHECK_CONTAINS(msg, "device 'service' is attached twice");
 }
 
-static const struct unit_test match_tests[] = {{"rules", test_match}};
+static const struct unit_test match_tests[] = { { "rules", test_match } };
 const struct unit_suite suite_match = UNIT_SUITE("match", match_tests);

@@ -16,9 +16,9 @@ static size_t build(unsigned char *buf)
 	t->magic = PITH_SYMTAB_MAGIC;
 	t->count = 3;
 	t->names = (uint32_t)((unsigned char *)names - buf);
-	s[0] = (struct pith_sym){0x1000, 0x10, t->names};
-	s[1] = (struct pith_sym){0x1020, 0, t->names + 2};
-	s[2] = (struct pith_sym){0x1100, 8, t->names + 6};
+	s[0] = (struct pith_sym){ 0x1000, 0x10, t->names };
+	s[1] = (struct pith_sym){ 0x1020, 0, t->names + 2 };
+	s[2] = (struct pith_sym){ 0x1100, 8, t->names + 6 };
 	memcpy(names, text, sizeof text);
 	t->size = t->names + (uint32_t)sizeof text;
 	return t->size;
@@ -75,7 +75,7 @@ static void test_malformed(void)
 }
 
 static const struct unit_test tests[] = {
-    {"lookup", test_lookup},
-    {"malformed", test_malformed},
+	{ "lookup", test_lookup },
+	{ "malformed", test_malformed },
 };
 const struct unit_suite suite_symbols = UNIT_SUITE("symbols", tests);

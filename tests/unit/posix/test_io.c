@@ -22,8 +22,8 @@ static void test_write(void)
 static void test_writev(void)
 {
 	static char a[] = "a", empty[] = "", bc[] = "bc", x[] = "x";
-	struct iovec iov[3] = {{a, 1}, {empty, 0}, {bc, 2}};
-	struct iovec big[2] = {{x, 0x7fffffff}, {x, 1}};
+	struct iovec iov[3] = { { a, 1 }, { empty, 0 }, { bc, 2 } };
+	struct iovec big[2] = { { x, 0x7fffffff }, { x, 1 } };
 
 	fake_reset();
 	CHECK_EQ(posix_writev(1, iov, 3), 3);
@@ -39,7 +39,7 @@ static void test_writev(void)
 
 static void test_ioctl(void)
 {
-	struct winsize ws = {0};
+	struct winsize ws = { 0 };
 
 	CHECK_EQ(posix_ioctl(1, TIOCGWINSZ, &ws), 0);
 	CHECK_EQ(ws.ws_col, 80);
@@ -48,8 +48,8 @@ static void test_ioctl(void)
 }
 
 static const struct unit_test tests[] = {
-    {"write", test_write},
-    {"writev", test_writev},
-    {"ioctl", test_ioctl},
+	{ "write", test_write },
+	{ "writev", test_writev },
+	{ "ioctl", test_ioctl },
 };
 const struct unit_suite suite_io = UNIT_SUITE("posix_io", tests);

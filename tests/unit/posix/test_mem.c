@@ -109,7 +109,8 @@ static void test_brk(void)
 	CHECK_EQ(posix_brk((unsigned long)base + 3 * PAGE), base + 3 * PAGE);
 	CHECK(all_zero(base + PAGE, 2 * PAGE));
 	/* Beyond the heap: the old break, unchanged. */
-	CHECK_EQ(posix_brk((unsigned long)heap + heap_size + PAGE), base + 3 * PAGE);
+	CHECK_EQ(posix_brk((unsigned long)heap + heap_size + PAGE),
+		 base + 3 * PAGE);
 	CHECK_EQ(posix_brk(1), base + 3 * PAGE);
 	CHECK_EQ(posix_brk((unsigned long)base), base);
 }
@@ -121,7 +122,8 @@ static void test_brk_meets_mmap(void)
 	setup();
 	base = posix_brk(0);
 	/* Fill everything above the break with one mapping. */
-	size_t free_pages = ((uintptr_t)heap + heap_size - (uintptr_t)base) / PAGE;
+	size_t free_pages =
+		((uintptr_t)heap + heap_size - (uintptr_t)base) / PAGE;
 	a = map(free_pages * PAGE);
 	CHECK_EQ(a, base);
 	CHECK_EQ(map(PAGE), -ENOMEM);
@@ -135,8 +137,8 @@ static void test_brk_meets_mmap(void)
 static void test_random_model(void)
 {
 	enum { SLOTS = 16 };
-	long addr[SLOTS] = {0};
-	size_t len[SLOTS] = {0};
+	long addr[SLOTS] = { 0 };
+	size_t len[SLOTS] = { 0 };
 	unsigned seed = 12345;
 
 	setup();
@@ -145,7 +147,8 @@ static void test_random_model(void)
 		if (addr[k]) {
 			CHECK(all_zero(addr[k] + 1, len[k] - 1));
 			CHECK_EQ(((unsigned char *)addr[k])[0], k + 1);
-			CHECK_EQ(posix_munmap((unsigned long)addr[k], len[k]), 0);
+			CHECK_EQ(posix_munmap((unsigned long)addr[k], len[k]),
+				 0);
 			addr[k] = 0;
 			continue;
 		}
@@ -166,15 +169,16 @@ static void test_random_model(void)
 	}
 	for (int k = 0; k < SLOTS; k++)
 		if (addr[k])
-			CHECK_EQ(posix_munmap((unsigned long)addr[k], len[k]), 0);
+			CHECK_EQ(posix_munmap((unsigned long)addr[k], len[k]),
+				 0);
 }
 
 static const struct unit_test tests[] = {
-    {"mmap_zeroed_and_inside", test_mmap_zeroed_and_inside},
-    {"mmap_refusals", test_mmap_refusals},
-    {"munmap_refusals", test_munmap_refusals},
-    {"brk", test_brk},
-    {"brk_meets_mmap", test_brk_meets_mmap},
-    {"random_model", test_random_model},
+	{ "mmap_zeroed_and_inside", test_mmap_zeroed_and_inside },
+	{ "mmap_refusals", test_mmap_refusals },
+	{ "munmap_refusals", test_munmap_refusals },
+	{ "brk", test_brk },
+	{ "brk_meets_mmap", test_brk_meets_mmap },
+	{ "random_model", test_random_model },
 };
 const struct unit_suite suite_mem = UNIT_SUITE("posix_mem", tests);

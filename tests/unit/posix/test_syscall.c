@@ -10,7 +10,7 @@
 
 static void test_dispatch(void)
 {
-	long args[6] = {1, (long)"hi", 2, 0, 0, 0}, ret = 0;
+	long args[6] = { 1, (long)"hi", 2, 0, 0, 0 }, ret = 0;
 
 	fake_reset();
 	CHECK_EQ(posix_syscall(SYS_write, args, &ret), 1);
@@ -26,10 +26,12 @@ static void test_dispatch(void)
 
 static void test_refused(void)
 {
-	static const long refused[] = {SYS_open, SYS_openat, SYS_socket,
-				       SYS_execve, SYS_mprotect, SYS_fork,
-				       SYS_rt_sigaction, -1, 100000};
-	long args[6] = {0}, ret = 77;
+	static const long refused[] = {
+		SYS_open,	  SYS_openat,	SYS_socket,
+		SYS_execve,	  SYS_mprotect, SYS_fork,
+		SYS_rt_sigaction, -1,		100000
+	};
+	long args[6] = { 0 }, ret = 77;
 
 	for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
 		CHECK_EQ(posix_syscall(refused[i], args, &ret), 0);
@@ -41,7 +43,7 @@ static void test_served_list(void)
 {
 	size_t n;
 	const short *s = posix_served(&n);
-	long args[6] = {0, 0, 0, 0, 0, 0}, ret;
+	long args[6] = { 0, 0, 0, 0, 0, 0 }, ret;
 
 	CHECK(n >= 10);
 	for (size_t i = 0; i < n; i++) {
@@ -57,8 +59,8 @@ static void test_served_list(void)
 }
 
 static const struct unit_test tests[] = {
-    {"dispatch", test_dispatch},
-    {"refused", test_refused},
-    {"served_list", test_served_list},
+	{ "dispatch", test_dispatch },
+	{ "refused", test_refused },
+	{ "served_list", test_served_list },
 };
 const struct unit_suite suite_syscall = UNIT_SUITE("posix_syscall", tests);

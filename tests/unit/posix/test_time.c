@@ -34,7 +34,7 @@ static void test_clocks(void)
 
 static void test_nanosleep(void)
 {
-	struct timespec ts = {0, 20000000};
+	struct timespec ts = { 0, 20000000 };
 
 	fake_reset();
 	CHECK_EQ(posix_nanosleep(&ts), 0);
@@ -52,7 +52,7 @@ static void test_nanosleep(void)
 
 static void test_clock_nanosleep(void)
 {
-	struct timespec ts = {2, 0};
+	struct timespec ts = { 2, 0 };
 
 	fake_reset();
 	/* Absolute monotonic deadline. */
@@ -80,8 +80,8 @@ static void test_clock_nanosleep(void)
 }
 
 static const struct unit_test tests[] = {
-    {"clocks", test_clocks},
-    {"nanosleep", test_nanosleep},
-    {"clock_nanosleep", test_clock_nanosleep},
+	{ "clocks", test_clocks },
+	{ "nanosleep", test_nanosleep },
+	{ "clock_nanosleep", test_clock_nanosleep },
 };
 const struct unit_suite suite_time = UNIT_SUITE("posix_time", tests);

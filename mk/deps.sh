@@ -1,0 +1,20 @@
+#!/bin/sh
+# Installs what building and testing pith needs, from Debian's packages.
+# Idempotent: installs only what is missing. Used by `make deps` and CI.
+set -eu
+packages="make gcc libc6-dev binutils musl-dev musl-tools libseccomp-dev
+linux-libc-dev iproute2 python3 clang-format util-linux coreutils"
+missing=
+for p in $packages; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+		missing="$missing $p"
+done
+if [ -z "$missing" ]; then
+	echo "deps: everything is installed"
+	exit 0
+fi
+echo "deps: installing$missing"
+sudo=
+[ "$(id -u)" -eq 0 ] || sudo=sudo
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing
