@@ -118,39 +118,53 @@ static void parse(int argc, char **argv, struct pith_options *o)
 		fail(PITH_EXIT_DEVICE, msg);
 }
 
-/* Maps LEN bytes of read-write memory, untouched until used. */
-static void *map_rw(size_t len, int prot)
+/* Maps the appliance's memory in one mapping, untouched until used:
+ *
+ *   [signal stack][guard][application stack][heap: --mem bytes]
+ *
+ * The guard (PROT_NONE) catches an overflow of the application stack;
+ * the signal stack overflows below the mapping. One mmap and one mprotect:
+ * each further mapping would cost boot time. */
+static int map_memory(uint64_t mem, void **altstack, void **top)
 {
-	void *p = mmap(0, len, prot,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	return p == MAP_FAILED ? 0 : p;
+	size_t total = LX_ALTSTACK_SIZE + PITH_STACK_GUARD + PITH_STACK_SIZE;
+	char *p, *guard;
+
+	if (mem > SIZE_MAX - total)
+		return -1;
+	p = mmap(0, total + mem, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
+		return -1;
+	guard = p + LX_ALTSTACK_SIZE;
+	if (mprotect(guard, PITH_STACK_GUARD, PROT_NONE) < 0)
+		return -1;
+	*altstack = p;
+	lx.guard_lo = (uintptr_t)guard;
+	lx.guard_hi = lx.stack_lo = lx.guard_lo + PITH_STACK_GUARD;
+	lx.stack_hi = lx.stack_lo + PITH_STACK_SIZE;
+	lx.boot.heap_start = lx.stack_hi;
+	lx.boot.heap_size = mem;
+	*top = (void *)lx.stack_hi;
+	return 0;
 }
 
-/* Lays out [guard][application stack][guard page][signal stack]. */
-static void *map_stacks(void **altstack)
+/* Line-buffers stdout on a terminal and fully buffers it otherwise, as
+ * libc does on Linux, deciding now: musl would otherwise ask with an
+ * ioctl on first output, a trapped call after confinement. Only if the
+ * application uses stdio at all (a weak reference links nothing). */
+#pragma weak stdout
+static void console_buffering(void)
 {
-	size_t total = PITH_STACK_GUARD + PITH_STACK_SIZE + PITH_PAGE_SIZE +
-		       LX_ALTSTACK_SIZE;
-	char *p = map_rw(total, PROT_NONE);
-	char *stack = p + PITH_STACK_GUARD;
-
-	if (!p ||
-	    mprotect(stack, PITH_STACK_SIZE, PROT_READ | PROT_WRITE) < 0 ||
-	    mprotect(stack + PITH_STACK_SIZE + PITH_PAGE_SIZE, LX_ALTSTACK_SIZE,
-		     PROT_READ | PROT_WRITE) < 0)
-		return 0;
-	lx.guard_lo = (uintptr_t)p;
-	lx.guard_hi = lx.stack_lo = (uintptr_t)stack;
-	lx.stack_hi = lx.stack_lo + PITH_STACK_SIZE;
-	*altstack = stack + PITH_STACK_SIZE + PITH_PAGE_SIZE;
-	return (void *)lx.stack_hi;
+	if (&stdout)
+		setvbuf(stdout, 0, isatty(1) ? _IOLBF : _IOFBF, 0);
 }
 
 static void setup(const struct pith_options *o, void **top)
 {
 	char msg[512];
 	struct pith_buf err;
-	void *heap, *altstack;
+	void *altstack;
 
 	pith_buf_init(&err, msg, sizeof msg);
 	/* Inherited descriptors have no place in an appliance. */
@@ -159,13 +173,10 @@ static void setup(const struct pith_options *o, void **top)
 			close(fd);
 	if (lx_devices_open(o, &err) < 0)
 		fail(PITH_EXIT_DEVICE, msg);
-	heap = map_rw(o->mem, PROT_READ | PROT_WRITE);
-	*top = map_stacks(&altstack);
-	if (!heap || !*top)
+	if (map_memory(o->mem, &altstack, top) < 0)
 		fail(PITH_EXIT_HOST, "cannot map the heap and stacks "
 				     "(is --mem larger than the host allows?)");
-	lx.boot.heap_start = (uintptr_t)heap;
-	lx.boot.heap_size = o->mem;
+	console_buffering();
 	lx.boot.argc = o->app_argc;
 	lx.boot.argv = o->app_argv;
 	lx.boot.manifest = pith_manifest_text;

@@ -13,6 +13,8 @@ const struct lx_rule lx_policy[] = {
 	{ SYS_write, "write", LX_ARGS_OUT_FDS, 0,
 	  "console output (fd 1), platform messages and crash reports (fd 2), "
 	  "frames to tap devices" },
+	{ SYS_writev, "writev", LX_ARGS_CONSOLE_FDS, 0,
+	  "console output of libc's stdio (fd 1, 2), served without a trap" },
 	{ SYS_read, "read", LX_ARGS_NET_FDS, PITH_DEV_NET,
 	  "frames from tap devices" },
 	{ SYS_pread64, "pread64", LX_ARGS_BLOCK_FDS, PITH_DEV_BLOCK,
@@ -71,6 +73,10 @@ unsigned lx_rule_values(const struct lx_rule *r, const struct pith_manifest *m,
 		vals[0] = 1;
 		vals[1] = 2;
 		return 2 + device_fds(m, PITH_DEV_NET, vals + 2);
+	case LX_ARGS_CONSOLE_FDS:
+		vals[0] = 1;
+		vals[1] = 2;
+		return 2;
 	case LX_ARGS_NET_FDS:
 		return device_fds(m, PITH_DEV_NET, vals);
 	case LX_ARGS_BLOCK_FDS:

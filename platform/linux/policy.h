@@ -10,12 +10,13 @@
 
 /* What a rule checks of the call's arguments. */
 enum lx_args {
-	LX_ARGS_NONE,	   /* nothing to check */
-	LX_ARGS_OUT_FDS,   /* fd is stdout, stderr or a net device */
-	LX_ARGS_NET_FDS,   /* fd is a net device */
-	LX_ARGS_BLOCK_FDS, /* fd is a block device */
-	LX_ARGS_CLOCKS,	   /* clock is CLOCK_REALTIME or CLOCK_MONOTONIC */
-	LX_ARGS_POLL,	   /* at most one pollfd per net device, no sigmask */
+	LX_ARGS_NONE,	     /* nothing to check */
+	LX_ARGS_OUT_FDS,     /* fd is stdout, stderr or a net device */
+	LX_ARGS_CONSOLE_FDS, /* fd is stdout or stderr */
+	LX_ARGS_NET_FDS,     /* fd is a net device */
+	LX_ARGS_BLOCK_FDS,   /* fd is a block device */
+	LX_ARGS_CLOCKS,	     /* clock is CLOCK_REALTIME or CLOCK_MONOTONIC */
+	LX_ARGS_POLL,	     /* at most one pollfd per net device, no sigmask */
 };
 
 struct lx_rule {
