@@ -41,15 +41,7 @@ void lx_start_c(long *sp)
 
 void lx_diag_write(const char *buf, size_t len)
 {
-	while (len) {
-		long n = lx_syscall3(SYS_write, 2, (long)buf, (long)len);
-		if (n == -EINTR)
-			continue;
-		if (n <= 0)
-			return;
-		buf += n;
-		len -= (size_t)n;
-	}
+	lx_write_all(2, buf, len);
 }
 
 void lx_diag(const char *text)

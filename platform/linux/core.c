@@ -11,17 +11,22 @@
 
 #define NSEC_PER_SEC 1000000000ULL
 
-void pith_console_write(const char *buf, size_t len)
+void lx_write_all(int fd, const char *buf, size_t len)
 {
 	while (len) {
-		long n = lx_syscall3(SYS_write, 1, (long)buf, (long)len);
+		long n = lx_syscall3(SYS_write, fd, (long)buf, (long)len);
 		if (n == -EINTR)
 			continue;
 		if (n <= 0)
-			return; /* the console drops what the host refuses */
+			return; /* output the host refuses is dropped */
 		buf += n;
 		len -= (size_t)n;
 	}
+}
+
+void pith_console_write(const char *buf, size_t len)
+{
+	lx_write_all(1, buf, len);
 }
 
 static uint64_t clock_ns(clockid_t id)

@@ -43,6 +43,10 @@ extern struct lx_state lx;
 extern const char pith_manifest_text[];
 extern const uint32_t pith_manifest_size;
 
+/* Writes all LEN bytes of BUF to FD, resuming short writes; drops what
+ * the host refuses. */
+void lx_write_all(int fd, const char *buf, size_t len);
+
 /* Writes a platform message ("IMAGE: TEXT\n") to stderr. */
 void lx_diag(const char *text);
 /* Writes LEN bytes to stderr (crash reports). */
