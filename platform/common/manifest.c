@@ -152,6 +152,15 @@ const struct pith_device_decl *pith_manifest_find(const struct pith_manifest *m,
 	return 0;
 }
 
+int pith_manifest_handle(const struct pith_manifest *m, const char *name,
+			 enum pith_dev_type type)
+{
+	const struct pith_device_decl *d =
+		name ? pith_manifest_find(m, name) : 0;
+
+	return d && d->type == type ? (int)(d - m->dev) : -1;
+}
+
 const char *pith_dev_type_name(enum pith_dev_type t)
 {
 	return t == PITH_DEV_NET ? "net" : t == PITH_DEV_BLOCK ? "block" : "?";

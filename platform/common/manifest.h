@@ -52,6 +52,10 @@ int pith_manifest_parse(const char *text, size_t len, struct pith_manifest *m,
 const struct pith_device_decl *pith_manifest_find(const struct pith_manifest *m,
 						  const char *name);
 
+/* The handle (index) of the device NAME of TYPE in M, or -1. */
+int pith_manifest_handle(const struct pith_manifest *m, const char *name,
+			 enum pith_dev_type type);
+
 /* "net" or "block". */
 const char *pith_dev_type_name(enum pith_dev_type t);
 

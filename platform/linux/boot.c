@@ -156,6 +156,7 @@ static void setup(const struct pith_options *o, void **top)
 {
 	char msg[512];
 	struct pith_buf err;
+	struct hostdev devs[PITH_DEVICES_MAX];
 	void *altstack;
 
 	pith_buf_init(&err, msg, sizeof msg);
@@ -163,8 +164,10 @@ static void setup(const struct pith_options *o, void **top)
 	if (lx_syscall3(SYS_close_range, LX_FD_BASE, ~0L, 0) < 0)
 		for (int fd = LX_FD_BASE; fd < 1024; fd++)
 			close(fd);
-	if (lx_devices_open(o, &err) < 0)
+	if (hostdev_open_all(&lx.manifest, o, devs, LX_FD_BASE, &err) < 0)
 		fail(PITH_EXIT_DEVICE, msg);
+	for (unsigned i = 0; i < lx.manifest.count; i++)
+		lx.dev[i].host = devs[i];
 	if (map_memory(o->mem, &altstack, top) < 0)
 		fail(PITH_EXIT_HOST, "cannot map the heap and stacks "
 				     "(is --mem larger than the host allows?)");

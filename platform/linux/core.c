@@ -59,9 +59,9 @@ void pith_yield(uint64_t deadline, pith_handle_set *ready)
 	pith_handle_set set = 0;
 
 	for (unsigned i = 0; i < lx.manifest.count; i++) {
-		if (lx.dev[i].type != PITH_DEV_NET || !lx.dev[i].acquired)
+		if (lx.dev[i].host.type != PITH_DEV_NET || !lx.dev[i].acquired)
 			continue;
-		p[n].fd = lx.dev[i].fd;
+		p[n].fd = lx.dev[i].host.fd;
 		p[n].events = POLLIN;
 		p[n].revents = 0;
 		idx[n++] = i;

@@ -1,181 +1,31 @@
-/* Devices of the linux target: opening them at boot (tap interfaces through
- * /dev/net/tun, block devices as files) and the platform contract's net
- * and block calls over the resulting descriptors. */
+/* Devices of the linux target: the platform contract's net and block
+ * calls over the descriptors hostdev.c opened at boot. */
 #include <errno.h>
-#include <fcntl.h>
-#include <linux/fs.h>
-#include <linux/if_tun.h>
-#include <net/if.h>
-#include <string.h>
-#include <sys/ioctl.h>
-#include <sys/random.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
-#include <unistd.h>
 
 #include "linux.h"
 #include "sys.h"
 
 #define ETH_HDR 14
 
-static int refuse(struct pith_buf *err, const struct pith_attach *a,
-		  const char *what, int e)
-{
-	pith_buf_str(err, "device '");
-	pith_buf_str(err, a->name);
-	pith_buf_str(err, "' (");
-	pith_buf_str(err, a->path);
-	pith_buf_str(err, "): ");
-	pith_buf_str(err, what);
-	if (e) {
-		pith_buf_str(err, ": ");
-		pith_buf_str(err, strerror(e));
-	}
-	return -1;
-}
-
-/* The interface's MTU, or -errno (ENODEV: no such interface). */
-static int if_mtu(const char *ifname)
-{
-	struct ifreq ifr;
-	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), r;
-
-	if (s < 0)
-		return -errno;
-	memset(&ifr, 0, sizeof ifr);
-	strncpy(ifr.ifr_name, ifname, IFNAMSIZ - 1);
-	r = ioctl(s, SIOCGIFMTU, &ifr) < 0 ? -errno : ifr.ifr_mtu;
-	close(s);
-	return r;
-}
-
-static int open_tap(struct lx_device *d, const struct pith_attach *a,
-		    struct pith_buf *err)
-{
-	struct ifreq ifr;
-	int mtu = if_mtu(a->path);
-
-	if (mtu == -ENODEV)
-		return refuse(err, a,
-			      "no such network interface (create it with "
-			      "`ip tuntap add IFNAME mode tap`)",
-			      0);
-	if (mtu < 0)
-		return refuse(err, a, "cannot read the interface's MTU", -mtu);
-	if (mtu < 68 || mtu + ETH_HDR > PITH_FRAME_MAX)
-		return refuse(err, a, "interface MTU outside 68..9000", 0);
-	d->fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
-	if (d->fd < 0)
-		return refuse(err, a, "cannot open /dev/net/tun", errno);
-	memset(&ifr, 0, sizeof ifr);
-	strncpy(ifr.ifr_name, a->path, IFNAMSIZ - 1);
-	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
-	if (ioctl(d->fd, TUNSETIFF, &ifr) < 0)
-		return refuse(
-			err, a,
-			errno == EPERM ? "not allowed to attach (needs "
-					 "CAP_NET_ADMIN or a tap owned "
-					 "by this user)"
-			: errno == EBUSY
-				? "interface in use (is another appliance "
-				  "attached, or is it not a tap?)"
-				: "cannot attach to the tap interface",
-			errno == EPERM || errno == EBUSY ? 0 : errno);
-	d->net.mtu = (size_t)mtu;
-	/* A random, locally administered, unicast address per run. */
-	if (getrandom(d->net.mac, PITH_MAC_LEN, 0) != PITH_MAC_LEN)
-		return refuse(err, a, "cannot get random bytes for a MAC",
-			      errno);
-	d->net.mac[0] = (uint8_t)((d->net.mac[0] & 0xfe) | 0x02);
-	return 0;
-}
-
-static int open_block(struct lx_device *d, const struct pith_attach *a,
-		      struct pith_buf *err)
-{
-	struct stat st;
-	uint64_t size;
-
-	d->fd = open(a->path, O_RDWR | O_CLOEXEC);
-	if (d->fd < 0)
-		return refuse(err, a, "cannot open", errno);
-	if (fstat(d->fd, &st) < 0)
-		return refuse(err, a, "cannot stat", errno);
-	if (S_ISREG(st.st_mode))
-		size = (uint64_t)st.st_size;
-	else if (S_ISBLK(st.st_mode)) {
-		if (ioctl(d->fd, BLKGETSIZE64, &size) < 0)
-			return refuse(err, a, "cannot read the size", errno);
-	} else
-		return refuse(err, a, "not a regular file or block device", 0);
-	if (size % PITH_BLOCK_SIZE)
-		return refuse(err, a,
-			      "size is not a multiple of 512 bytes (the "
-			      "sector size)",
-			      0);
-	d->block.capacity = size;
-	d->block.block_size = PITH_BLOCK_SIZE;
-	return 0;
-}
-
-/* Moves D's descriptor to its fixed number LX_FD_BASE + I. */
-static int place(struct lx_device *d, unsigned i)
-{
-	int want = LX_FD_BASE + (int)i;
-
-	if (d->fd == want)
-		return 0;
-	if (dup3(d->fd, want, O_CLOEXEC) < 0)
-		return -errno;
-	close(d->fd);
-	d->fd = want;
-	return 0;
-}
-
-int lx_devices_open(const struct pith_options *o, struct pith_buf *err)
-{
-	for (unsigned i = 0; i < lx.manifest.count; i++) {
-		const struct pith_device_decl *m = &lx.manifest.dev[i];
-		const struct pith_attach *a = pith_options_find(o, m->name);
-		struct lx_device *d = &lx.dev[i];
-		int r;
-
-		d->type = m->type;
-		d->path = a->path;
-		r = m->type == PITH_DEV_NET ? open_tap(d, a, err)
-					    : open_block(d, a, err);
-		if (r < 0)
-			return -1;
-		r = place(d, i);
-		if (r < 0)
-			return refuse(err, a, "cannot place the descriptor",
-				      -r);
-	}
-	return 0;
-}
-
 /* --- The contract's device calls ----------------------------------- */
 
 static enum pith_result acquire(const char *name, enum pith_dev_type type,
 				pith_handle *h)
 {
-	const struct pith_device_decl *m;
+	int i = pith_manifest_handle(&lx.manifest, name, type);
 
-	if (!name || !h)
+	if (i < 0 || !h)
 		return PITH_EINVAL;
-	m = pith_manifest_find(&lx.manifest, name);
-	if (!m || m->type != type)
-		return PITH_EINVAL;
-	*h = (pith_handle)(m - lx.manifest.dev);
-	lx.dev[*h].acquired = 1;
+	*h = (pith_handle)i;
+	lx.dev[i].acquired = 1;
 	return PITH_OK;
 }
 
 static struct lx_device *device(pith_handle h, enum pith_dev_type type)
 {
 	if (h >= lx.manifest.count || !lx.dev[h].acquired ||
-	    lx.dev[h].type != type)
+	    lx.dev[h].host.type != type)
 		return 0;
 	return &lx.dev[h];
 }
@@ -196,7 +46,7 @@ enum pith_result pith_net_info(pith_handle h, struct pith_net_info *info)
 
 	if (!d || !info)
 		return PITH_EINVAL;
-	*info = d->net;
+	*info = d->host.net;
 	return PITH_OK;
 }
 
@@ -206,7 +56,8 @@ enum pith_result pith_block_info(pith_handle h, struct pith_block_info *info)
 
 	if (!d || !info)
 		return PITH_EINVAL;
-	*info = d->block;
+	info->capacity = d->host.capacity;
+	info->block_size = PITH_BLOCK_SIZE;
 	return PITH_OK;
 }
 
@@ -232,13 +83,14 @@ enum pith_result pith_net_read_batch(pith_handle h, struct pith_frame *frames,
 		return PITH_EINVAL;
 	*done = 0;
 	for (i = 0; i < n; i++)
-		if (!frames[i].buf || frames[i].cap < d->net.mtu + ETH_HDR)
+		if (!frames[i].buf || frames[i].cap < d->host.net.mtu + ETH_HDR)
 			return PITH_EINVAL;
 	for (i = 0; i < n; i++) {
 		long r;
 
 		do
-			r = lx_syscall3(SYS_read, d->fd, (long)frames[i].buf,
+			r = lx_syscall3(SYS_read, d->host.fd,
+					(long)frames[i].buf,
 					(long)frames[i].cap);
 		while (r == -EINTR);
 		if (r == -EAGAIN)
@@ -272,10 +124,10 @@ enum pith_result pith_net_write_batch(pith_handle h,
 		long r;
 
 		if (!f->buf || f->len < ETH_HDR ||
-		    f->len > d->net.mtu + ETH_HDR)
+		    f->len > d->host.net.mtu + ETH_HDR)
 			return PITH_EINVAL;
 		do
-			r = lx_syscall3(SYS_write, d->fd, (long)f->buf,
+			r = lx_syscall3(SYS_write, d->host.fd, (long)f->buf,
 					(long)f->len);
 		while (r == -EINTR);
 		if (r == -EAGAIN || r == -ENOBUFS)
@@ -292,8 +144,8 @@ static struct lx_device *block_range(pith_handle h, uint64_t off, size_t len,
 	struct lx_device *d = device(h, PITH_DEV_BLOCK);
 
 	if (!d || !buf || len == 0 || off % PITH_BLOCK_SIZE ||
-	    len % PITH_BLOCK_SIZE || off > d->block.capacity ||
-	    len > d->block.capacity - off)
+	    len % PITH_BLOCK_SIZE || off > d->host.capacity ||
+	    len > d->host.capacity - off)
 		return 0;
 	return d;
 }
@@ -303,8 +155,8 @@ static enum pith_result block_io(long nr, struct lx_device *d, uint64_t off,
 				 char *buf, size_t len)
 {
 	while (len) {
-		long r = lx_syscall6(nr, d->fd, (long)buf, (long)len, (long)off,
-				     0, 0);
+		long r = lx_syscall6(nr, d->host.fd, (long)buf, (long)len,
+				     (long)off, 0, 0);
 		if (r == -EINTR)
 			continue;
 		if (r <= 0)

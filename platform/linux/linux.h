@@ -9,6 +9,7 @@
 
 #include "../common/manifest.h"
 #include "../common/options.h"
+#include "hostdev.h"
 #include "pith/platform.h"
 
 /* Device N of the manifest is file descriptor LX_FD_BASE + N once the
@@ -20,12 +21,8 @@
 #define LX_ALTSTACK_SIZE (32UL << 10)
 
 struct lx_device {
-	enum pith_dev_type type;
-	int fd;
+	struct hostdev host;
 	int acquired;
-	const char *path;
-	struct pith_net_info net;
-	struct pith_block_info block;
 };
 
 struct lx_state {
@@ -51,11 +48,6 @@ void lx_write_all(int fd, const char *buf, size_t len);
 void lx_diag(const char *text);
 /* Writes LEN bytes to stderr (crash reports). */
 void lx_diag_write(const char *buf, size_t len);
-
-/* Opens the attached devices of O in manifest order.
- *   0   all open at their fixed descriptors;
- *   -1  refused; ERR names the device and the reason. */
-int lx_devices_open(const struct pith_options *o, struct pith_buf *err);
 
 /* Crash reports read the application stack and the code through this
  * (struct pith_crash's peek). */

@@ -7,6 +7,7 @@
  *   PITH_NOTE_TARGET    struct pith_note_target: target and ABI version
  *   PITH_NOTE_MANIFEST  the manifest text (see platform/common/manifest.h)
  *   PITH_NOTE_SIZES     "NAME BYTES\n" lines: bytes each library adds
+ *   PITH_NOTE_KVM_ABI   kvm images: the hypercall ABI version
  *
  * and a loaded section of function symbols (struct pith_symtab) so that
  * crash reports can name functions even in a stripped image.
@@ -20,6 +21,7 @@
 #define PITH_NOTE_TARGET   1
 #define PITH_NOTE_MANIFEST 2
 #define PITH_NOTE_SIZES	   3
+#define PITH_NOTE_KVM_ABI  4 /* uint32_t: PITH_KVM_ABI_VERSION (abi/kvm.h) */
 
 /* Bumped whenever the layout of anything in this file changes. */
 #define PITH_IMAGE_ABI_VERSION 1

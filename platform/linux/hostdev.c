@@ -1,0 +1,155 @@
+/* Opening the host side of devices (see hostdev.h): checks what the
+ * kernel can tell before the appliance starts (the interface exists, is a
+ * tap, has a sane MTU; the file opens, has a size in whole sectors) so
+ * that a bad attachment is refused with a message naming it. */
+#include "hostdev.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <linux/if_tun.h>
+#include <net/if.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "pith/param.h"
+
+#define ETH_HDR 14
+
+static int refuse(struct pith_buf *err, const struct pith_attach *a,
+		  const char *what, int e)
+{
+	pith_buf_str(err, "device '");
+	pith_buf_str(err, a->name);
+	pith_buf_str(err, "' (");
+	pith_buf_str(err, a->path);
+	pith_buf_str(err, "): ");
+	pith_buf_str(err, what);
+	if (e) {
+		pith_buf_str(err, ": ");
+		pith_buf_str(err, strerror(e));
+	}
+	return -1;
+}
+
+/* The interface's MTU, or -errno (ENODEV: no such interface). */
+static int if_mtu(const char *ifname)
+{
+	struct ifreq ifr;
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), r;
+
+	if (s < 0)
+		return -errno;
+	memset(&ifr, 0, sizeof ifr);
+	strncpy(ifr.ifr_name, ifname, IFNAMSIZ - 1);
+	r = ioctl(s, SIOCGIFMTU, &ifr) < 0 ? -errno : ifr.ifr_mtu;
+	close(s);
+	return r;
+}
+
+static int open_tap(struct hostdev *d, const struct pith_attach *a,
+		    struct pith_buf *err)
+{
+	struct ifreq ifr;
+	int mtu = if_mtu(a->path);
+
+	if (mtu == -ENODEV)
+		return refuse(err, a,
+			      "no such network interface (create it with "
+			      "`ip tuntap add IFNAME mode tap`)",
+			      0);
+	if (mtu < 0)
+		return refuse(err, a, "cannot read the interface's MTU", -mtu);
+	if (mtu < 68 || mtu + ETH_HDR > PITH_FRAME_MAX)
+		return refuse(err, a, "interface MTU outside 68..9000", 0);
+	d->fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (d->fd < 0)
+		return refuse(err, a, "cannot open /dev/net/tun", errno);
+	memset(&ifr, 0, sizeof ifr);
+	strncpy(ifr.ifr_name, a->path, IFNAMSIZ - 1);
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+	if (ioctl(d->fd, TUNSETIFF, &ifr) < 0)
+		return refuse(
+			err, a,
+			errno == EPERM ? "not allowed to attach (needs "
+					 "CAP_NET_ADMIN or a tap owned "
+					 "by this user)"
+			: errno == EBUSY
+				? "interface in use (is another appliance "
+				  "attached, or is it not a tap?)"
+				: "cannot attach to the tap interface",
+			errno == EPERM || errno == EBUSY ? 0 : errno);
+	d->net.mtu = (size_t)mtu;
+	/* A random, locally administered, unicast address per run. */
+	if (getrandom(d->net.mac, PITH_MAC_LEN, 0) != PITH_MAC_LEN)
+		return refuse(err, a, "cannot get random bytes for a MAC",
+			      errno);
+	d->net.mac[0] = (uint8_t)((d->net.mac[0] & 0xfe) | 0x02);
+	return 0;
+}
+
+static int open_block(struct hostdev *d, const struct pith_attach *a,
+		      struct pith_buf *err)
+{
+	struct stat st;
+	uint64_t size;
+
+	d->fd = open(a->path, O_RDWR | O_CLOEXEC);
+	if (d->fd < 0)
+		return refuse(err, a, "cannot open", errno);
+	if (fstat(d->fd, &st) < 0)
+		return refuse(err, a, "cannot stat", errno);
+	if (S_ISREG(st.st_mode))
+		size = (uint64_t)st.st_size;
+	else if (S_ISBLK(st.st_mode)) {
+		if (ioctl(d->fd, BLKGETSIZE64, &size) < 0)
+			return refuse(err, a, "cannot read the size", errno);
+	} else
+		return refuse(err, a, "not a regular file or block device", 0);
+	if (size % PITH_BLOCK_SIZE)
+		return refuse(err, a,
+			      "size is not a multiple of 512 bytes (the "
+			      "sector size)",
+			      0);
+	d->capacity = size;
+	return 0;
+}
+
+/* Moves D's descriptor to WANT. */
+static int place(struct hostdev *d, int want)
+{
+	if (d->fd == want)
+		return 0;
+	if (dup3(d->fd, want, O_CLOEXEC) < 0)
+		return -errno;
+	close(d->fd);
+	d->fd = want;
+	return 0;
+}
+
+int hostdev_open_all(const struct pith_manifest *m,
+		     const struct pith_options *o, struct hostdev *devs,
+		     int fd_base, struct pith_buf *err)
+{
+	for (unsigned i = 0; i < m->count; i++) {
+		const struct pith_device_decl *decl = &m->dev[i];
+		const struct pith_attach *a = pith_options_find(o, decl->name);
+		struct hostdev *d = &devs[i];
+		int r;
+
+		d->type = decl->type;
+		d->fd = -1;
+		r = decl->type == PITH_DEV_NET ? open_tap(d, a, err)
+					       : open_block(d, a, err);
+		if (r < 0)
+			return -1;
+		if (fd_base >= 0 && (r = place(d, fd_base + (int)i)) < 0)
+			return refuse(err, a, "cannot place the descriptor",
+				      -r);
+	}
+	return 0;
+}

@@ -1,0 +1,29 @@
+/* The host side of pith devices, for every pith process that runs on
+ * Linux: the linux target's platform layer and the kvm monitor. A net
+ * device is a tap interface (/dev/net/tun), a block device a file or a
+ * block special file; both are opened before confinement. */
+#ifndef PITH_HOSTDEV_H
+#define PITH_HOSTDEV_H
+
+#include <stdint.h>
+
+#include "../common/options.h"
+#include "pith/platform.h"
+
+struct hostdev {
+	enum pith_dev_type type;
+	int fd;
+	struct pith_net_info net; /* net: random MAC, the interface's MTU */
+	uint64_t capacity;	  /* block: bytes, a multiple of 512 */
+};
+
+/* Opens the devices of manifest M as attached in O, in manifest order,
+ * into DEVS[0..M->count). With FD_BASE >= 0, device N is moved to
+ * descriptor FD_BASE + N (a filter built ahead of time can name it).
+ *   0   all open;
+ *   -1  refused; ERR names the device, its file and the reason. */
+int hostdev_open_all(const struct pith_manifest *m,
+		     const struct pith_options *o, struct hostdev *devs,
+		     int fd_base, struct pith_buf *err);
+
+#endif
