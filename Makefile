@@ -21,7 +21,11 @@ PITH_SRCS := $(wildcard tools/pith/*.c) $(SHARED_SRCS)
 IMAGEGEN_SRCS := $(wildcard tools/imagegen/*.c) $(SHARED_SRCS) \
 	platform/linux/policy.c
 
-host-tools: build/bin/pith build/bin/pith-imagegen
+MONITOR_SRCS := $(wildcard monitor/*.c) $(SHARED_SRCS) \
+	platform/common/crash.c platform/common/symbols.c \
+	platform/linux/hostdev.c
+
+host-tools: build/bin/pith build/bin/pith-imagegen build/bin/pith-kvm
 
 build/host/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -38,17 +42,33 @@ build/bin/pith-imagegen: $(IMAGEGEN_SRCS:%.c=build/host/%.o)
 	$(call msg,LD,$@)
 	$(Q)$(HOST_CC) -o $@ $^ -lseccomp
 
+build/bin/pith-kvm: $(MONITOR_SRCS:%.c=build/host/%.o)
+	@mkdir -p $(dir $@)
+	$(call msg,LD,$@)
+	$(Q)$(HOST_CC) -o $@ $^ -lseccomp
+
 # --- Guest libraries (per target) -------------------------------------
 
 G := build/$(TARGET)
-PLATFORM_SRCS := $(wildcard platform/common/*.c) \
-	$(wildcard platform/$(TARGET)/*.c) $(wildcard platform/$(TARGET)/*.S)
+# Each target: its platform sources, and the runtime libraries that start
+# the application (ring-0 targets: through musl, or bare).
+PLATFORM_SRCS_linux := $(wildcard platform/linux/*.c platform/linux/*.S)
+PLATFORM_SRCS_kvm := $(wildcard platform/x86_64/*.c platform/x86_64/*.S \
+	platform/kvm/*.c)
+RUNTIME_LIBS_kvm := musl bare
+PLATFORM_SRCS := $(wildcard platform/common/*.c) $(PLATFORM_SRCS_$(TARGET))
 POSIX_SRCS := $(wildcard lib/posix/*.c)
 PLATFORM_OBJS := $(patsubst %,$(G)/obj/%.o,$(basename $(PLATFORM_SRCS))) \
 	$(G)/obj/gen/syscall_names.o
 POSIX_OBJS := $(patsubst %.c,$(G)/obj/%.o,$(POSIX_SRCS))
+MUSL_RT_OBJS := $(patsubst %.c,$(G)/obj/%.o,$(wildcard platform/x86_64/musl/*.c))
+BARE_RT_OBJS := $(patsubst %.c,$(G)/obj/%.o,$(wildcard platform/x86_64/bare/*.c))
 
-target-libs: $(G)/lib/libpith-platform.a $(G)/lib/libpith-posix.a
+target-libs: $(G)/lib/libpith-platform.a $(G)/lib/libpith-posix.a \
+	$(RUNTIME_LIBS_$(TARGET):%=$(G)/lib/libpith-%.a)
+
+# The bare C library's loops must stay loops, not calls to themselves.
+$(BARE_RT_OBJS): KERNEL_CFLAGS += -fno-tree-loop-distribute-patterns
 
 build/kernel-include/.done:
 	@mkdir -p $(dir $@)
@@ -79,6 +99,8 @@ $(G)/obj/gen/syscall_names.o: build/gen/syscall_names.c
 
 $(G)/lib/libpith-platform.a: $(PLATFORM_OBJS)
 $(G)/lib/libpith-posix.a: $(POSIX_OBJS)
+$(G)/lib/libpith-musl.a: $(MUSL_RT_OBJS)
+$(G)/lib/libpith-bare.a: $(BARE_RT_OBJS)
 $(G)/lib/libpith-%.a:
 	@mkdir -p $(dir $@)
 	$(call msg,AR,$@)

@@ -25,10 +25,26 @@ GEN := $(B)/gen
 OUT ?= $(B)/$(APP).$(TARGET)
 MANIFEST ?= $(CURDIR)/manifest
 
+# LIBC := none makes a bare image: no libc, SSE-free code, main called
+# directly (smoke appliances for hosts whose KVM cannot run SSE code).
+LIBC ?= musl
+ifeq ($(LIBC),none)
+ifeq ($(TARGET_RUNTIME_none),)
+$(error the $(TARGET) target cannot build bare (LIBC := none) images)
+endif
+APP_CFLAGS += -mgeneral-regs-only
+LIBC_ARCHIVE :=
+else
+LIBC_ARCHIVE := $(MUSL_LIB)/libc.a
+endif
+RUNTIME := $(TARGET_RUNTIME_$(LIBC))
+
 OBJS := $(patsubst %.c,$(B)/obj/%.o,$(SRCS))
 LIB_ARCHIVES := $(foreach l,$(LIBS),$(GUEST_LIBS_DIR)/libpith-$(l).a) \
-	$(GUEST_LIBS_DIR)/libpith-posix.a $(GUEST_LIBS_DIR)/libpith-platform.a
-LINK_LIBS := -Wl,--start-group $(LIB_ARCHIVES) $(MUSL_LIB)/libc.a \
+	$(GUEST_LIBS_DIR)/libpith-posix.a \
+	$(foreach r,$(RUNTIME),$(GUEST_LIBS_DIR)/$(r)) \
+	$(GUEST_LIBS_DIR)/libpith-platform.a
+LINK_LIBS := -Wl,--start-group $(LIB_ARCHIVES) $(LIBC_ARCHIVE) \
 	$(LIBGCC) -Wl,--end-group
 FIRST_OBJS := $(OBJS) $(GEN)/notes.o $(foreach g,$(TARGET_GEN),$(GEN)/$(g).o)
 LINK = $(HOST_CC) $(TARGET_LDFLAGS)

@@ -7,3 +7,4 @@ TARGET_LDFLAGS := -static -nostdlib -nostartfiles -no-pie \
 	-Wl,--build-id=none -Wl,-z,max-page-size=4096 -Wl,-u,abort
 # The image parts imagegen makes for this target besides the notes.
 TARGET_GEN := seccomp
+TARGET_RUNTIME_musl :=

@@ -135,6 +135,8 @@ static int parse_one(char **argv, int argc, int *i, struct pith_options *o,
 	if (k == 3) {
 		if (pith_streq(opt, "--show-seccomp"))
 			o->show_seccomp = 1;
+		else if (pith_streq(opt, "--stats"))
+			o->stats = 1;
 		else if (pith_streq(opt, "--help") || pith_streq(opt, "-h"))
 			o->help = 1;
 		else {

@@ -1,7 +1,7 @@
 /* The run-time options every target shares:
  *
  *     IMAGE [--mem SIZE] [--net NAME=tap:IFNAME]... [--block NAME=FILE]...
- *           [--show-seccomp] [--help] [-- ARGS...]
+ *           [--show-seccomp] [--stats] [--help] [-- ARGS...]
  *
  * Everything after "--" belongs to the application. The linux image parses
  * these itself; the kvm monitor and `pith run` parse them the same way.
@@ -28,6 +28,7 @@ struct pith_attach {
 struct pith_options {
 	uint64_t mem; /* bytes, page-aligned, within the PITH_MEM_ bounds */
 	int show_seccomp;
+	int stats; /* --stats: counters on exit (kvm monitor) */
 	int help;
 	unsigned nattach;
 	struct pith_attach attach[PITH_DEVICES_MAX];

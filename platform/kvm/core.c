@@ -1,6 +1,7 @@
 /* The kvm target's console, clocks, sleeping and ending. The monotonic
  * clock reads the TSC (no exit); everything else is one hypercall. */
-#include "../common/crash.h"
+#include "../common/fmt.h"
+#include "pith/exit.h"
 #include "../x86_64/x86.h"
 #include "kvm.h"
 

@@ -93,6 +93,9 @@ static void parse(int argc, char **argv, struct pith_options *o)
 		usage();
 		lx_exit(0);
 	}
+	if (o->stats)
+		fail(PITH_EXIT_USAGE, "--stats is not available on the linux "
+				      "target (it counts VM exits on kvm)");
 	if (pith_manifest_parse(pith_manifest_text, pith_manifest_size,
 				&lx.manifest, &merr) < 0) {
 		pith_buf_str(&err, "embedded manifest refused: line ");

@@ -1,6 +1,6 @@
 /* Entry points of the ring-0 runtime: the 64-bit start, the exception
  * stubs, and the SYSCALL handler. See x86.h. */
-#include "x86.h"
+
 
 	.section .text.start, "ax", @progbits
 	.globl	_start

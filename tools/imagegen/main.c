@@ -13,6 +13,7 @@
 
 #include "imagegen.h"
 #include "pith/abi/image.h"
+#include "pith/abi/kvm.h"
 
 FILE *ig_create(const char *path)
 {
@@ -91,6 +92,10 @@ static int gen_manifest(int argc, char **argv)
 	fprintf(o, "\t.long %u\n\t.asciz \"%s\"\n\t.fill %zu, 1, 0\n",
 		PITH_IMAGE_ABI_VERSION, argv[2],
 		PITH_TARGET_NAME_MAX - strlen(argv[2]));
+	if (strcmp(argv[2], "kvm") == 0) {
+		note_header(o, PITH_NOTE_KVM_ABI, "4");
+		fprintf(o, "\t.long %u\n", PITH_KVM_ABI_VERSION);
+	}
 	note_header(o, PITH_NOTE_MANIFEST, "2f - 1f");
 	fprintf(o, "\t.globl pith_manifest_text\n1:\npith_manifest_text:\n");
 	ig_bytes(o, text, len);

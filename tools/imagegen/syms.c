@@ -90,7 +90,14 @@ int ig_syms(int argc, char **argv)
 	}
 	for (size_t i = 0; i < s.n; i++)
 		fprintf(o, "\t.asciz \"%s\"\n", s.v[i].name);
-	fprintf(o, "9:\n\t.section .note.GNU-stack, \"\", @progbits\n");
+	/* A note saying where the table is loaded, for the kvm monitor. */
+	fprintf(o,
+		"9:\n\t.section .note.pith, \"a\", @note\n\t.balign 4\n"
+		"\t.long %zu, 16, %u\n\t.asciz \"%s\"\n\t.balign 4\n"
+		"\t.quad __pith_syms_start\n"
+		"\t.quad __pith_syms_end\n",
+		sizeof PITH_NOTE_OWNER, PITH_NOTE_SYMTAB, PITH_NOTE_OWNER);
+	fprintf(o, "\t.section .note.GNU-stack, \"\", @progbits\n");
 	ig_finish(o, argv[3]);
 	free(s.v);
 	elf_close(&f);

@@ -3,6 +3,7 @@
  * is one and hands over with exec. */
 #include <err.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -20,6 +21,20 @@ static const char usage[] =
 	"  --show-seccomp        print the confinement policy and exit\n"
 	"  -- ARGS               arguments for the application\n"
 	"The exit status is the appliance's (see `pith --help`).\n";
+
+/* A kvm image runs under pith-kvm, next to this pith binary. */
+static int run_monitor(char **argv)
+{
+	char monitor[PATH_MAX];
+
+	if ((size_t)snprintf(monitor, sizeof monitor, "%s/build/bin/pith-kvm",
+			     pith_root()) >= sizeof monitor)
+		errx(PITH_TOOL_FAIL, "run: path of pith-kvm too long");
+	argv[0] = monitor;
+	execv(monitor, argv);
+	warn("run: cannot start %s", monitor);
+	return PITH_TOOL_FAIL;
+}
 
 int cmd_run(int argc, char **argv)
 {
@@ -40,6 +55,10 @@ int cmd_run(int argc, char **argv)
 		      path, img.target.target, img.target.target);
 		image_close(&img);
 		return PITH_TOOL_FAIL;
+	}
+	if (!strcmp(img.target.target, "kvm")) {
+		image_close(&img);
+		return run_monitor(argv);
 	}
 	image_close(&img);
 	/* The image's own argv[0] is its path, which names it in messages. */

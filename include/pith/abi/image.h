@@ -8,6 +8,7 @@
  *   PITH_NOTE_MANIFEST  the manifest text (see platform/common/manifest.h)
  *   PITH_NOTE_SIZES     "NAME BYTES\n" lines: bytes each library adds
  *   PITH_NOTE_KVM_ABI   kvm images: the hypercall ABI version
+ *   PITH_NOTE_SYMTAB    where the symbol table is loaded
  *
  * and a loaded section of function symbols (struct pith_symtab) so that
  * crash reports can name functions even in a stripped image.
@@ -22,6 +23,7 @@
 #define PITH_NOTE_MANIFEST 2
 #define PITH_NOTE_SIZES	   3
 #define PITH_NOTE_KVM_ABI  4 /* uint32_t: PITH_KVM_ABI_VERSION (abi/kvm.h) */
+#define PITH_NOTE_SYMTAB   5 /* struct pith_note_symtab */
 
 /* Bumped whenever the layout of anything in this file changes. */
 #define PITH_IMAGE_ABI_VERSION 1
@@ -33,6 +35,12 @@ struct pith_note_target {
 	char target[PITH_TARGET_NAME_MAX + 1]; /* NUL-terminated */
 };
 _Static_assert(sizeof(struct pith_note_target) == 20, "note layout");
+
+struct pith_note_symtab {
+	uint64_t start; /* virtual address of the struct pith_symtab */
+	uint64_t end;	/* and of its end */
+};
+_Static_assert(sizeof(struct pith_note_symtab) == 16, "note layout");
 
 #define PITH_SYMTAB_MAGIC 0x4d595350u /* "PSYM" */
 

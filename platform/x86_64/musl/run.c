@@ -7,7 +7,7 @@
 #include <stddef.h>
 
 #include "pith/abi/kvm.h"
-#include "x86.h"
+#include "../x86.h"
 
 int __libc_start_main(int (*)(int, char **, char **), int, char **,
 		      void (*)(void), void (*)(void), void (*)(void));
@@ -21,6 +21,13 @@ extern const Elf64_Ehdr __ehdr_start;
 #define VEC_WORDS  (PITH_KVM_ARGS_MAX / 8 + 2 + AUXV_WORDS)
 
 static uint64_t vec[VEC_WORDS];
+
+/* musl calls main with the environment too. */
+static int start_main(int argc, char **argv, char **envp)
+{
+	(void)envp;
+	return main(argc, argv);
+}
 
 int x86_run_main(int argc, char **argv, const uint8_t *random)
 {
@@ -45,6 +52,5 @@ int x86_run_main(int argc, char **argv, const uint8_t *random)
 	vec[n++] = (uint64_t)(uintptr_t)random;
 	vec[n++] = AT_NULL;
 	vec[n++] = 0;
-	return __libc_start_main((int (*)(int, char **, char **))main, argc,
-				 (char **)vec, 0, 0, 0);
+	return __libc_start_main(start_main, argc, (char **)vec, 0, 0, 0);
 }

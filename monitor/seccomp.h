@@ -1,0 +1,21 @@
+/* The monitor's seccomp allow-list (seccomp.c). */
+#ifndef PITH_MON_SECCOMP_H
+#define PITH_MON_SECCOMP_H
+
+#include "mon.h"
+
+/* What the policy depends on. */
+struct mon_confine {
+	int vcpu_fd;
+	const struct hostdev *dev;
+	unsigned ndev;
+	int stats; /* --stats: mincore and getrusage at the end */
+};
+
+/* Loads the filter. 0, or -errno. */
+int mon_confine(const struct mon_confine *c);
+
+/* Prints the policy, with a reason per call, to stdout. */
+void mon_show_seccomp(const struct mon_confine *c, const char *image);
+
+#endif

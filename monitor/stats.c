@@ -1,0 +1,133 @@
+/* --stats: what a run cost, printed on exit to stderr: VM exits by
+ * reason and by hypercall, bytes and frames per device, how much guest
+ * memory was touched (resident pages of the guest's mapping, the
+ * monitor's own writes included), and the monitor's peak resident size. */
+#include <linux/kvm.h>
+#include <stdio.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "mon.h"
+
+static const char *reason_name(unsigned r)
+{
+	switch (r) {
+	case KVM_EXIT_IO:
+		return "io (hypercall)";
+	case KVM_EXIT_HLT:
+		return "hlt";
+	case KVM_EXIT_MMIO:
+		return "mmio";
+	case KVM_EXIT_SHUTDOWN:
+		return "shutdown";
+	case KVM_EXIT_INTERNAL_ERROR:
+		return "internal error";
+	case KVM_EXIT_FAIL_ENTRY:
+		return "failed entry";
+	default:
+		return "other";
+	}
+}
+
+static const char *const hc_names[PITH_HC_COUNT] = {
+    "console", "walltime", "yield",	  "net_read", "net_write",
+    "block_read", "block_write", "exit", "abort",    "crash"};
+
+static void line(const struct mon_hc *hc, struct pith_buf *b)
+{
+	pith_buf_chr(b, '\n');
+	if (write(hc->diag_fd, b->p, b->len) < 0) {
+		/* Statistics are best effort. */
+	}
+	b->len = 0;
+	b->p[0] = '\0';
+}
+
+static void counts(const struct mon_hc *hc, struct pith_buf *b)
+{
+	const struct mon_stats *s = hc->stats;
+
+	pith_buf_str(b, "pith-kvm stats: ");
+	pith_buf_udec(b, s->exits);
+	pith_buf_str(b, " VM exits");
+	line(hc, b);
+	for (unsigned r = 0; r < MON_EXIT_REASONS; r++) {
+		if (!s->by_reason[r])
+			continue;
+		pith_buf_str(b, "  exit ");
+		pith_buf_str(b, reason_name(r));
+		pith_buf_str(b, ": ");
+		pith_buf_udec(b, s->by_reason[r]);
+		line(hc, b);
+	}
+	for (unsigned n = 0; n < PITH_HC_COUNT; n++) {
+		if (!s->hypercalls[n])
+			continue;
+		pith_buf_str(b, "  hypercall ");
+		pith_buf_str(b, hc_names[n]);
+		pith_buf_str(b, ": ");
+		pith_buf_udec(b, s->hypercalls[n]);
+		line(hc, b);
+	}
+}
+
+static void devices(const struct mon_hc *hc, struct pith_buf *b)
+{
+	const struct mon_stats *s = hc->stats;
+
+	pith_buf_str(b, "  console: ");
+	pith_buf_udec(b, s->console_bytes);
+	pith_buf_str(b, " bytes");
+	line(hc, b);
+	for (unsigned i = 0; i < hc->ndev; i++) {
+		pith_buf_str(b, "  device ");
+		pith_buf_udec(b, i);
+		pith_buf_str(b, hc->dev[i].type == PITH_DEV_NET ? " (net): "
+								: " (block): ");
+		pith_buf_udec(b, s->bytes_in[i]);
+		pith_buf_str(b, " bytes in, ");
+		pith_buf_udec(b, s->bytes_out[i]);
+		pith_buf_str(b, " bytes out");
+		if (hc->dev[i].type == PITH_DEV_NET) {
+			pith_buf_str(b, ", frames ");
+			pith_buf_udec(b, s->frames_in[i]);
+			pith_buf_str(b, " in, ");
+			pith_buf_udec(b, s->frames_out[i]);
+			pith_buf_str(b, " out");
+		}
+		line(hc, b);
+	}
+}
+
+int mon_stats_print(const struct mon_hc *hc, const struct mon_mem *mem,
+		    unsigned char *residency);
+
+int mon_stats_print(const struct mon_hc *hc, const struct mon_mem *mem,
+		    unsigned char *residency)
+{
+	char text[160];
+	struct pith_buf b;
+	struct rusage ru;
+	uint64_t pages = 0, total = mem->size / 4096;
+
+	pith_buf_init(&b, text, sizeof text);
+	counts(hc, &b);
+	devices(hc, &b);
+	if (residency && mincore(mem->base, mem->size, residency) == 0)
+		for (uint64_t i = 0; i < total; i++)
+			pages += residency[i] & 1;
+	pith_buf_str(&b, "  guest memory touched: ");
+	pith_buf_udec(&b, pages * 4);
+	pith_buf_str(&b, " KiB of ");
+	pith_buf_udec(&b, total * 4);
+	pith_buf_str(&b, " KiB");
+	line(hc, &b);
+	if (getrusage(RUSAGE_SELF, &ru) == 0) {
+		pith_buf_str(&b, "  monitor peak RSS: ");
+		pith_buf_udec(&b, (uint64_t)ru.ru_maxrss);
+		pith_buf_str(&b, " KiB");
+		line(hc, &b);
+	}
+	return 0;
+}
