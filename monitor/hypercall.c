@@ -13,11 +13,12 @@
 #include "pith/exit.h"
 
 #define ETH_HDR 14
-#define NSEC 1000000000ULL
+#define NSEC	1000000000ULL
 
 static const char *const hc_names[PITH_HC_COUNT] = {
-    "console", "walltime", "yield",	  "net_read", "net_write",
-    "block_read", "block_write", "exit", "abort",    "crash"};
+	"console",    "walltime",    "yield", "net_read", "net_write",
+	"block_read", "block_write", "exit",  "abort",	  "crash"
+};
 
 void mon_diag(const struct mon_hc *hc, const char *text)
 {
@@ -95,12 +96,15 @@ static enum mon_next hc_console(struct mon_hc *hc, uint64_t gpa, int *st)
 	const char *buf;
 
 	if (copy_in(hc, gpa, &c, sizeof c) < 0)
-		return violation(hc, PITH_HC_CONSOLE, "argument out of range", st);
+		return violation(hc, PITH_HC_CONSOLE, "argument out of range",
+				 st);
 	if (c.len > PITH_HC_CONSOLE_MAX)
-		return violation(hc, PITH_HC_CONSOLE, "longer than 4096 bytes", st);
+		return violation(hc, PITH_HC_CONSOLE, "longer than 4096 bytes",
+				 st);
 	buf = mon_guest(hc->mem, c.buf, c.len, MON_R);
 	if (!buf)
-		return violation(hc, PITH_HC_CONSOLE, "buffer out of range", st);
+		return violation(hc, PITH_HC_CONSOLE, "buffer out of range",
+				 st);
 	hc->stats->console_bytes += c.len;
 	/* A console that cannot take output drops it (as on every target). */
 	(void)write_all(hc->console_fd, buf, c.len);
@@ -115,7 +119,8 @@ static enum mon_next hc_walltime(struct mon_hc *hc, uint64_t gpa, int *st)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	w.nsec = (uint64_t)ts.tv_sec * NSEC + (uint64_t)ts.tv_nsec;
 	if (copy_out(hc, gpa, &w, sizeof w) < 0)
-		return violation(hc, PITH_HC_WALLTIME, "argument out of range", st);
+		return violation(hc, PITH_HC_WALLTIME, "argument out of range",
+				 st);
 	return MON_CONTINUE;
 }
 
@@ -127,11 +132,12 @@ static enum mon_next hc_yield(struct mon_hc *hc, uint64_t gpa, int *st)
 	struct timespec ts;
 
 	if (copy_in(hc, gpa, &y, sizeof y) < 0)
-		return violation(hc, PITH_HC_YIELD, "argument out of range", st);
+		return violation(hc, PITH_HC_YIELD, "argument out of range",
+				 st);
 	for (unsigned i = 0; i < hc->ndev; i++) {
 		if (hc->dev[i].type != PITH_DEV_NET)
 			continue;
-		p[n] = (struct pollfd){hc->dev[i].fd, POLLIN, 0};
+		p[n] = (struct pollfd){ hc->dev[i].fd, POLLIN, 0 };
 		idx[n++] = i;
 	}
 	ts.tv_sec = (time_t)(y.timeout / NSEC);
@@ -144,7 +150,8 @@ static enum mon_next hc_yield(struct mon_hc *hc, uint64_t gpa, int *st)
 			if (p[k].revents)
 				y.ready |= 1ULL << idx[k];
 	if (copy_out(hc, gpa, &y, sizeof y) < 0)
-		return violation(hc, PITH_HC_YIELD, "argument out of range", st);
+		return violation(hc, PITH_HC_YIELD, "argument out of range",
+				 st);
 	return MON_CONTINUE;
 }
 
@@ -175,10 +182,12 @@ static const char *net_frames(struct mon_hc *hc, struct pith_hc_net *c,
 			break;
 		}
 		do
-			r = reading ? read(d->fd, buf, len) : write(d->fd, buf, len);
+			r = reading ? read(d->fd, buf, len)
+				    : write(d->fd, buf, len);
 		while (r < 0 && errno == EINTR);
 		if (r < 0 && (errno == EAGAIN || errno == ENOBUFS)) {
-			c->result = reading && c->done ? PITH_HC_OK : PITH_HC_AGAIN;
+			c->result =
+				reading && c->done ? PITH_HC_OK : PITH_HC_AGAIN;
 			break;
 		}
 		if (r < 0 || (!reading && (uint32_t)r != len)) {
@@ -276,7 +285,8 @@ static enum mon_next hc_abort(struct mon_hc *hc, uint64_t gpa, int *st)
 	const char *text;
 
 	if (copy_in(hc, gpa, &a, sizeof a) < 0)
-		return violation(hc, PITH_HC_ABORT, "argument out of range", st);
+		return violation(hc, PITH_HC_ABORT, "argument out of range",
+				 st);
 	if (a.len > PITH_HC_REASON_MAX)
 		a.len = PITH_HC_REASON_MAX;
 	text = mon_guest(hc->mem, a.reason, a.len, MON_R);
@@ -316,7 +326,8 @@ enum mon_next mon_hypercall(struct mon_hc *hc, unsigned port, uint32_t value,
 		return hc_block(hc, n, value, status);
 	case PITH_HC_EXIT:
 		if (copy_in(hc, value, &e, sizeof e) < 0)
-			return violation(hc, n, "argument out of range", status);
+			return violation(hc, n, "argument out of range",
+					 status);
 		*status = e.status & 0xff;
 		return MON_EXITED;
 	case PITH_HC_ABORT:

@@ -32,19 +32,24 @@ static int check_segment(const struct elf_file *f, unsigned i,
 	if (p->p_memsz == 0)
 		return refuse_segment(err, i, "is empty");
 	if (p->p_filesz > p->p_memsz)
-		return refuse_segment(err, i, "larger in the file than in memory");
+		return refuse_segment(err, i,
+				      "larger in the file than in memory");
 	if (p->p_offset > f->size || p->p_filesz > f->size - p->p_offset)
-		return refuse_segment(err, i, "lies past the end of the file "
-					      "(truncated image?)");
+		return refuse_segment(err, i,
+				      "lies past the end of the file "
+				      "(truncated image?)");
 	if ((p->p_flags & PF_W) && (p->p_flags & PF_X))
-		return refuse_segment(err, i, "is both writable and executable");
+		return refuse_segment(err, i,
+				      "is both writable and executable");
 	if (p->p_vaddr % PAGE != p->p_offset % PAGE)
-		return refuse_segment(err, i, "file offset and address disagree "
-					      "within a page");
+		return refuse_segment(err, i,
+				      "file offset and address disagree "
+				      "within a page");
 	if (p->p_vaddr < PITH_KVM_IMAGE_BASE || p->p_vaddr > mem_size ||
 	    p->p_memsz > mem_size - p->p_vaddr)
-		return refuse_segment(err, i, "outside guest memory (images "
-					      "start at 64K and must fit in --mem)");
+		return refuse_segment(err, i,
+				      "outside guest memory (images "
+				      "start at 64K and must fit in --mem)");
 	return 0;
 }
 
@@ -67,10 +72,13 @@ static int check_segments(struct mon_image *img, uint64_t mem_size,
 		for (unsigned j = 0; j < i; j++) {
 			const Elf64_Phdr *q = &f->ph[j];
 			if (q->p_type == PT_LOAD &&
-			    p->p_vaddr / PAGE <= (q->p_vaddr + q->p_memsz - 1) / PAGE &&
-			    q->p_vaddr / PAGE <= (p->p_vaddr + p->p_memsz - 1) / PAGE)
-				return refuse_segment(err, i, "overlaps another "
-							      "segment");
+			    p->p_vaddr / PAGE <=
+				    (q->p_vaddr + q->p_memsz - 1) / PAGE &&
+			    q->p_vaddr / PAGE <=
+				    (p->p_vaddr + p->p_memsz - 1) / PAGE)
+				return refuse_segment(err, i,
+						      "overlaps another "
+						      "segment");
 		}
 		if (p->p_vaddr + p->p_memsz > img->end)
 			img->end = p->p_vaddr + p->p_memsz;
@@ -108,8 +116,10 @@ static int check_notes(struct mon_image *img, struct pith_buf *err)
 	memcpy(&t, d, sizeof t);
 	if (t.target[PITH_TARGET_NAME_MAX] || strcmp(t.target, "kvm")) {
 		pith_buf_str(err, "an image for the ");
-		pith_buf_mem(err, t.target, strnlen(t.target, PITH_TARGET_NAME_MAX));
-		return refuse(err, " target, not kvm (build with --target kvm)");
+		pith_buf_mem(err, t.target,
+			     strnlen(t.target, PITH_TARGET_NAME_MAX));
+		return refuse(err,
+			      " target, not kvm (build with --target kvm)");
 	}
 	if (elf_pith_note(f, PITH_NOTE_KVM_ABI, &d, &len) < 0 || len != 4)
 		return refuse(err, "no kvm ABI version note");
@@ -141,7 +151,8 @@ int mon_image_open(const char *path, uint64_t mem_size, struct mon_image *img,
 	if (elf_open(path, &img->elf, why, sizeof why) < 0)
 		return refuse(err, why);
 	img->entry = img->elf.eh->e_entry;
-	if (check_notes(img, err) < 0 || check_segments(img, mem_size, err) < 0 ||
+	if (check_notes(img, err) < 0 ||
+	    check_segments(img, mem_size, err) < 0 ||
 	    check_entry(img, err) < 0) {
 		elf_close(&img->elf);
 		return -1;
@@ -162,7 +173,8 @@ int mon_image_load(const struct mon_image *img, struct mon_mem *m,
 		if (p->p_type != PT_LOAD)
 			continue;
 		/* Checked in mon_image_open: inside guest memory and file. */
-		memcpy(m->base + p->p_vaddr, f->data + p->p_offset, p->p_filesz);
+		memcpy(m->base + p->p_vaddr, f->data + p->p_offset,
+		       p->p_filesz);
 		perm |= (p->p_flags & PF_W) ? MON_W : 0;
 		perm |= (p->p_flags & PF_X) ? MON_X : 0;
 		lo = p->p_vaddr & ~(PAGE - 1);

@@ -79,8 +79,9 @@ static void boot_page(struct mon *m)
 	for (int i = 0; i < m->opt.app_argc; i++) {
 		size_t n = strlen(m->opt.app_argv[i]) + 1;
 		if (used + n > room)
-			fail(m, PITH_EXIT_USAGE, "the application's arguments "
-						 "exceed 4096 bytes");
+			fail(m, PITH_EXIT_USAGE,
+			     "the application's arguments "
+			     "exceed 4096 bytes");
 		memcpy(m->mem.base + strs, m->opt.app_argv[i], n);
 		argv[i] = strs;
 		strs += n;
@@ -103,8 +104,7 @@ static int regions(struct mon *m)
 
 	return mon_region_add(&m->mem, l->boot, l->boot + 8192, MON_R) |
 	       mon_region_add(&m->mem, l->trap_lo, l->trap_hi, MON_R | MON_W) |
-	       mon_region_add(&m->mem, l->stack_lo, l->heap_end,
-			      MON_R | MON_W);
+	       mon_region_add(&m->mem, l->stack_lo, l->heap_end, MON_R | MON_W);
 }
 
 static void setup_vm(struct mon *m)
@@ -119,7 +119,8 @@ static void setup_vm(struct mon *m)
 	if (mon_layout(&m->mem, m->img.end, &err) < 0)
 		fail(m, PITH_EXIT_IMAGE, msg);
 	if (mon_image_load(&m->img, &m->mem, &err) < 0 || regions(m) < 0)
-		fail(m, PITH_EXIT_IMAGE, msg[0] ? msg : "cannot lay out memory");
+		fail(m, PITH_EXIT_IMAGE,
+		     msg[0] ? msg : "cannot lay out memory");
 	boot_page(m);
 	if (mon_vm_start(&m->vm, &m->mem, m->img.entry, &err) < 0)
 		fail(m, PITH_EXIT_HOST, msg);
@@ -167,7 +168,9 @@ int main(int argc, char **argv)
 	struct mon_confine c;
 	int status, e;
 
-	m.hc = (struct mon_hc){&m.mem, m.dev, 0, &m.stats, 1, 2, "pith-kvm", 0};
+	m.hc = (struct mon_hc){
+		&m.mem, m.dev, 0, &m.stats, 1, 2, "pith-kvm", 0
+	};
 	if (argc < 2 || argv[1][0] == '-') {
 		usage();
 		return argc < 2 ? PITH_EXIT_USAGE : 0;
@@ -175,7 +178,7 @@ int main(int argc, char **argv)
 	m.image = m.hc.image = argv[1];
 	parse(&m, argc - 1, argv + 1);
 	m.hc.ndev = m.img.manifest.count;
-	c = (struct mon_confine){-1, m.dev, m.hc.ndev, m.opt.stats};
+	c = (struct mon_confine){ -1, m.dev, m.hc.ndev, m.opt.stats };
 	for (unsigned i = 0; i < m.hc.ndev; i++)
 		m.dev[i].type = m.img.manifest.dev[i].type;
 	if (m.opt.show_seccomp) {
@@ -191,7 +194,8 @@ int main(int argc, char **argv)
 	e = mon_confine(&c);
 	if (e < 0) {
 		errno = -e;
-		fail(&m, PITH_EXIT_HOST, "cannot confine the monitor with seccomp");
+		fail(&m, PITH_EXIT_HOST,
+		     "cannot confine the monitor with seccomp");
 	}
 	status = mon_run(&m.hc, &m.vm);
 	if (m.opt.stats)

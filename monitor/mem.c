@@ -8,11 +8,11 @@
 
 #include "mon.h"
 
-#define PAGE 4096ULL
-#define BOOT_BYTES (2 * PAGE) /* struct pith_kvm_boot, argv */
-#define TRAP_BYTES (4 * PAGE) /* two IST stacks of 8 KiB */
-#define LARGE (2ULL << 20)    /* 2 MiB pages above the low area */
-#define GIB (1ULL << 30)
+#define PAGE	   4096ULL
+#define BOOT_BYTES (2 * PAGE)	/* struct pith_kvm_boot, argv */
+#define TRAP_BYTES (4 * PAGE)	/* two IST stacks of 8 KiB */
+#define LARGE	   (2ULL << 20) /* 2 MiB pages above the low area */
+#define GIB	   (1ULL << 30)
 
 static uint64_t align_up(uint64_t v, uint64_t a)
 {
@@ -56,7 +56,7 @@ int mon_region_add(struct mon_mem *m, uint64_t start, uint64_t end,
 		return -1;
 	memmove(&m->region[i + 1], &m->region[i],
 		(m->nregion - i) * sizeof m->region[0]);
-	m->region[i] = (struct mon_region){start, end, perm};
+	m->region[i] = (struct mon_region){ start, end, perm };
 	m->nregion++;
 	return 0;
 }
@@ -66,8 +66,7 @@ int mon_region_add(struct mon_mem *m, uint64_t start, uint64_t end,
  * that is not a whole 2 MiB. */
 static uint64_t table_pages(uint64_t size, uint64_t low)
 {
-	return 2 + align_up(size, GIB) / GIB + align_up(low, LARGE) / LARGE +
-	       1;
+	return 2 + align_up(size, GIB) / GIB + align_up(low, LARGE) / LARGE + 1;
 }
 
 int mon_layout(struct mon_mem *m, uint64_t image_end, struct pith_buf *err)
@@ -85,7 +84,8 @@ int mon_layout(struct mon_mem *m, uint64_t image_end, struct pith_buf *err)
 	l->stack_hi = l->stack_lo + PITH_STACK_SIZE;
 	need = l->stack_hi + table_pages(m->size, l->stack_hi) * PAGE;
 	if (need > m->size) {
-		pith_buf_str(err, "the image, its stacks and page tables need ");
+		pith_buf_str(err,
+			     "the image, its stacks and page tables need ");
 		pith_buf_udec(err, need >> 10);
 		pith_buf_str(err, "K of guest memory; --mem is ");
 		pith_buf_udec(err, m->size >> 10);

@@ -47,13 +47,13 @@ struct mon_region {
 
 /* The layout of guest memory (include/pith/abi/kvm.h). */
 struct mon_layout {
-	uint64_t image_end;		/* first page after the segments */
-	uint64_t boot;			/* the boot page (+ argv) */
-	uint64_t trap_lo, trap_hi;	/* exception (IST) stacks */
-	uint64_t guard_lo, guard_hi;	/* below the stack */
-	uint64_t stack_lo, stack_hi;	/* the application stack */
-	uint64_t heap_start, heap_end;	/* the heap */
-	uint64_t tables, tables_end;	/* page tables (top of memory) */
+	uint64_t image_end;	       /* first page after the segments */
+	uint64_t boot;		       /* the boot page (+ argv) */
+	uint64_t trap_lo, trap_hi;     /* exception (IST) stacks */
+	uint64_t guard_lo, guard_hi;   /* below the stack */
+	uint64_t stack_lo, stack_hi;   /* the application stack */
+	uint64_t heap_start, heap_end; /* the heap */
+	uint64_t tables, tables_end;   /* page tables (top of memory) */
 };
 
 struct mon_mem {
@@ -127,8 +127,8 @@ struct mon_hc {
 	struct hostdev *dev; /* index = handle */
 	unsigned ndev;
 	struct mon_stats *stats;
-	int console_fd; /* the guest's console (stdout) */
-	int diag_fd;	/* the monitor's messages (stderr) */
+	int console_fd;	   /* the guest's console (stdout) */
+	int diag_fd;	   /* the monitor's messages (stderr) */
 	const char *image; /* for messages */
 	/* Crash reports (run.c): symbolization and the exit status. */
 	const struct mon_image *img;

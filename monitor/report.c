@@ -38,7 +38,8 @@ static const struct pith_symtab *file_symtab(const struct mon_image *img,
 	for (unsigned i = 0; n && i < f->eh->e_phnum; i++) {
 		const Elf64_Phdr *p = &f->ph[i];
 		if (p->p_type != PT_LOAD || a < p->p_vaddr ||
-		    a - p->p_vaddr > p->p_filesz || n > p->p_filesz - (a - p->p_vaddr))
+		    a - p->p_vaddr > p->p_filesz ||
+		    n > p->p_filesz - (a - p->p_vaddr))
 			continue;
 		*size = n;
 		return (const struct pith_symtab *)(f->data + p->p_offset +
@@ -51,11 +52,11 @@ const char *pith_symbolize(uint64_t addr, uint64_t *off)
 {
 	size_t size = 0;
 	const struct pith_symtab *t =
-	    current ? file_symtab(current->img, &size) : 0;
+		current ? file_symtab(current->img, &size) : 0;
 
 	return t && ((uintptr_t)t & 7) == 0
-		   ? pith_symtab_lookup(t, size, addr, off)
-		   : 0;
+		       ? pith_symtab_lookup(t, size, addr, off)
+		       : 0;
 }
 
 static int diag_fd;
@@ -86,9 +87,10 @@ int mon_report(const struct mon_hc *hc, int code, const char *cause,
 }
 
 static const char *const vectors[X86_VECTORS] = {
-    "#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM",
-    "#DF", "#09", "#TS", "#NP", "#SS", "#GP", "#PF", "#15",
-    "#MF", "#AC", "#MC", "#XM", "#VE", "#CP"};
+	"#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM",
+	"#DF", "#09", "#TS", "#NP", "#SS", "#GP", "#PF", "#15",
+	"#MF", "#AC", "#MC", "#XM", "#VE", "#CP"
+};
 
 /* The exit status and words for exception VEC with ERR at ADDR. */
 static int explain(struct pith_crash *c, const struct mon_layout *l,
@@ -136,7 +138,7 @@ static int explain(struct pith_crash *c, const struct mon_layout *l,
 enum mon_next mon_crash(struct mon_hc *hc, uint64_t gpa, int *status)
 {
 	const struct pith_hc_crash *g =
-	    mon_guest(hc->mem, gpa, sizeof *g, MON_R);
+		mon_guest(hc->mem, gpa, sizeof *g, MON_R);
 	struct pith_hc_crash e;
 	struct pith_crash c;
 

@@ -20,8 +20,9 @@ static int get_regs(const struct mon_vm *v, uint64_t r[PITH_HC_NREGS])
 	if (ioctl(v->vcpu, KVM_GET_REGS, &k) < 0)
 		return -1;
 	const uint64_t regs[PITH_HC_NREGS] = {
-	    k.rax, k.rbx, k.rcx, k.rdx, k.rsi, k.rdi, k.rbp, k.rsp, k.r8,
-	    k.r9,  k.r10, k.r11, k.r12, k.r13, k.r14, k.r15, k.rip, k.rflags};
+		k.rax, k.rbx, k.rcx, k.rdx, k.rsi, k.rdi, k.rbp, k.rsp, k.r8,
+		k.r9,  k.r10, k.r11, k.r12, k.r13, k.r14, k.r15, k.rip, k.rflags
+	};
 	memcpy(r, regs, sizeof regs);
 	return 0;
 }
@@ -30,7 +31,7 @@ static int get_regs(const struct mon_vm *v, uint64_t r[PITH_HC_NREGS])
  * check among its uses), since nothing else in pith halts. */
 static int halted(struct mon_hc *hc, const struct mon_vm *v)
 {
-	uint64_t r[PITH_HC_NREGS] = {0}, off;
+	uint64_t r[PITH_HC_NREGS] = { 0 }, off;
 	const char *fn;
 
 	get_regs(v, r);
@@ -51,7 +52,7 @@ static int halted(struct mon_hc *hc, const struct mon_vm *v)
 
 static int shutdown_exit(struct mon_hc *hc, const struct mon_vm *v)
 {
-	uint64_t r[PITH_HC_NREGS] = {0};
+	uint64_t r[PITH_HC_NREGS] = { 0 };
 
 	get_regs(v, r);
 	return mon_report(hc, PITH_EXIT_SEGV, "triple fault",
@@ -66,7 +67,7 @@ static int emulation_failure(struct mon_hc *hc, const struct mon_vm *v)
 	const struct kvm_run *run = v->run;
 	char text[384];
 	struct pith_buf b;
-	uint64_t r[PITH_HC_NREGS] = {0};
+	uint64_t r[PITH_HC_NREGS] = { 0 };
 	unsigned n = 0;
 	const uint8_t *bytes = 0;
 
@@ -118,13 +119,14 @@ static int serve(struct mon_hc *hc, const struct mon_vm *v)
 	case KVM_EXIT_IO:
 		if (run->io.direction != KVM_EXIT_IO_OUT || run->io.size != 4 ||
 		    run->io.count != 1)
-			return unexpected(hc, "port access that is not a "
-					      "hypercall, port ",
+			return unexpected(hc,
+					  "port access that is not a "
+					  "hypercall, port ",
 					  run->io.port);
-		switch (mon_hypercall(hc, run->io.port,
-				      *(uint32_t *)((char *)run +
-						    run->io.data_offset),
-				      &status)) {
+		switch (mon_hypercall(
+			hc, run->io.port,
+			*(uint32_t *)((char *)run + run->io.data_offset),
+			&status)) {
 		case MON_CONTINUE:
 			return -1;
 		default:
@@ -140,8 +142,9 @@ static int serve(struct mon_hc *hc, const struct mon_vm *v)
 		return unexpected(hc, "access outside guest memory at ",
 				  run->mmio.phys_addr);
 	case KVM_EXIT_FAIL_ENTRY:
-		return unexpected(hc, "KVM could not enter the guest, reason ",
-				  run->fail_entry.hardware_entry_failure_reason);
+		return unexpected(
+			hc, "KVM could not enter the guest, reason ",
+			run->fail_entry.hardware_entry_failure_reason);
 	default:
 		return unexpected(hc, "unexpected VM exit, reason ",
 				  run->exit_reason);
@@ -161,8 +164,8 @@ int mon_run(struct mon_hc *hc, const struct mon_vm *v)
 		}
 		hc->stats->exits++;
 		hc->stats->by_reason[v->run->exit_reason < MON_EXIT_REASONS
-					 ? v->run->exit_reason
-					 : 0]++;
+					     ? v->run->exit_reason
+					     : 0]++;
 		status = serve(hc, v);
 		if (status >= 0)
 			return status;

@@ -24,7 +24,7 @@ enum args {
 };
 
 /* When a rule exists: always, with a device type, or with --stats. */
-#define NEEDS_NET 1
+#define NEEDS_NET   1
 #define NEEDS_BLOCK 2
 #define NEEDS_STATS 4
 
@@ -37,24 +37,25 @@ struct rule {
 };
 
 static const struct rule rules[] = {
-    {SYS_ioctl, "ioctl", ARGS_VCPU, 0,
-     "KVM_RUN on the vCPU; KVM_GET_REGS for crash reports"},
-    {SYS_write, "write", ARGS_OUT, 0,
-     "the guest console (fd 1), messages and reports (fd 2), frames to "
-     "tap devices"},
-    {SYS_read, "read", ARGS_NET, NEEDS_NET, "frames from tap devices"},
-    {SYS_pread64, "pread64", ARGS_BLOCK, NEEDS_BLOCK, "block device reads"},
-    {SYS_pwrite64, "pwrite64", ARGS_BLOCK, NEEDS_BLOCK,
-     "block device writes"},
-    {SYS_ppoll, "ppoll", ARGS_POLL, 0,
-     "the yield hypercall: sleep until the deadline or a frame"},
-    {SYS_clock_gettime, "clock_gettime", ARGS_CLOCKS, 0,
-     "the walltime hypercall, when the vDSO falls back to the kernel"},
-    {SYS_exit_group, "exit_group", ARGS_NONE, 0, "the guest's exit"},
-    {SYS_mincore, "mincore", ARGS_NONE, NEEDS_STATS,
-     "--stats: how much guest memory was touched"},
-    {SYS_getrusage, "getrusage", ARGS_NONE, NEEDS_STATS,
-     "--stats: the monitor's peak memory"},
+	{ SYS_ioctl, "ioctl", ARGS_VCPU, 0,
+	  "KVM_RUN on the vCPU; KVM_GET_REGS for crash reports" },
+	{ SYS_write, "write", ARGS_OUT, 0,
+	  "the guest console (fd 1), messages and reports (fd 2), frames to "
+	  "tap devices" },
+	{ SYS_read, "read", ARGS_NET, NEEDS_NET, "frames from tap devices" },
+	{ SYS_pread64, "pread64", ARGS_BLOCK, NEEDS_BLOCK,
+	  "block device reads" },
+	{ SYS_pwrite64, "pwrite64", ARGS_BLOCK, NEEDS_BLOCK,
+	  "block device writes" },
+	{ SYS_ppoll, "ppoll", ARGS_POLL, 0,
+	  "the yield hypercall: sleep until the deadline or a frame" },
+	{ SYS_clock_gettime, "clock_gettime", ARGS_CLOCKS, 0,
+	  "the walltime hypercall, when the vDSO falls back to the kernel" },
+	{ SYS_exit_group, "exit_group", ARGS_NONE, 0, "the guest's exit" },
+	{ SYS_mincore, "mincore", ARGS_NONE, NEEDS_STATS,
+	  "--stats: how much guest memory was touched" },
+	{ SYS_getrusage, "getrusage", ARGS_NONE, NEEDS_STATS,
+	  "--stats: the monitor's peak memory" },
 };
 
 #define NRULES (sizeof rules / sizeof rules[0])
@@ -91,7 +92,7 @@ static int add_fds(scmp_filter_ctx ctx, const struct rule *r,
 static int add_rule(scmp_filter_ctx ctx, const struct rule *r,
 		    const struct mon_confine *c)
 {
-	static const unsigned long ioctls[] = {KVM_RUN, KVM_GET_REGS};
+	static const unsigned long ioctls[] = { KVM_RUN, KVM_GET_REGS };
 	struct scmp_arg_cmp a[2];
 	unsigned nnet = 0;
 
@@ -99,7 +100,8 @@ static int add_rule(scmp_filter_ctx ctx, const struct rule *r,
 	case ARGS_VCPU:
 		for (unsigned i = 0; i < 2; i++) {
 			a[0] = SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)c->vcpu_fd);
-			a[1] = SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, ioctls[i]);
+			a[1] = SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu,
+				       ioctls[i]);
 			if (add(ctx, r->nr, 2, a) < 0)
 				return -1;
 		}
@@ -147,13 +149,13 @@ int mon_confine(const struct mon_confine *c)
 }
 
 static const char *const args_text[] = {
-    [ARGS_NONE] = "any arguments",
-    [ARGS_VCPU] = "fd: the vCPU; request: KVM_RUN or KVM_GET_REGS",
-    [ARGS_OUT] = "fd: 1, 2, or a net device's",
-    [ARGS_NET] = "fd: a net device's",
-    [ARGS_BLOCK] = "fd: a block device's",
-    [ARGS_POLL] = "nfds <= the number of net devices, no sigmask",
-    [ARGS_CLOCKS] = "clock: REALTIME or MONOTONIC",
+	[ARGS_NONE] = "any arguments",
+	[ARGS_VCPU] = "fd: the vCPU; request: KVM_RUN or KVM_GET_REGS",
+	[ARGS_OUT] = "fd: 1, 2, or a net device's",
+	[ARGS_NET] = "fd: a net device's",
+	[ARGS_BLOCK] = "fd: a block device's",
+	[ARGS_POLL] = "nfds <= the number of net devices, no sigmask",
+	[ARGS_CLOCKS] = "clock: REALTIME or MONOTONIC",
 };
 
 void mon_show_seccomp(const struct mon_confine *c, const char *image)
@@ -169,8 +171,8 @@ void mon_show_seccomp(const struct mon_confine *c, const char *image)
 		const struct rule *r = &rules[i];
 		if ((r->needs & have) != r->needs)
 			continue;
-		printf("  %-14s %s\n  %-14s   %s\n", r->name, args_text[r->args],
-		       "", r->reason);
+		printf("  %-14s %s\n  %-14s   %s\n", r->name,
+		       args_text[r->args], "", r->reason);
 	}
 	printf("any other call, or another architecture or ABI: the monitor "
 	       "is killed (SIGSYS).\n");

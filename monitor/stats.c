@@ -31,8 +31,9 @@ static const char *reason_name(unsigned r)
 }
 
 static const char *const hc_names[PITH_HC_COUNT] = {
-    "console", "walltime", "yield",	  "net_read", "net_write",
-    "block_read", "block_write", "exit", "abort",    "crash"};
+	"console",    "walltime",    "yield", "net_read", "net_write",
+	"block_read", "block_write", "exit",  "abort",	  "crash"
+};
 
 static void line(const struct mon_hc *hc, struct pith_buf *b)
 {

@@ -12,27 +12,27 @@
 
 #include "vm.h"
 
-#define PAGE 4096ULL
-#define LARGE (2ULL << 20)
-#define PTE_P 0x1ULL
-#define PTE_W 0x2ULL
+#define PAGE   4096ULL
+#define LARGE  (2ULL << 20)
+#define PTE_P  0x1ULL
+#define PTE_W  0x2ULL
 #define PTE_PS 0x80ULL
 #define PTE_NX (1ULL << 63)
 
-#define CR0_PE 0x1ULL
-#define CR0_MP 0x2ULL
-#define CR0_ET 0x10ULL
-#define CR0_NE 0x20ULL
-#define CR0_WP 0x10000ULL
-#define CR0_PG 0x80000000ULL
-#define CR4_PAE 0x20ULL
-#define CR4_OSFXSR 0x200ULL
+#define CR0_PE	       0x1ULL
+#define CR0_MP	       0x2ULL
+#define CR0_ET	       0x10ULL
+#define CR0_NE	       0x20ULL
+#define CR0_WP	       0x10000ULL
+#define CR0_PG	       0x80000000ULL
+#define CR4_PAE	       0x20ULL
+#define CR4_OSFXSR     0x200ULL
 #define CR4_OSXMMEXCPT 0x400ULL
-#define CR4_OSXSAVE 0x40000ULL
-#define EFER_SCE 0x1ULL
-#define EFER_LME 0x100ULL
-#define EFER_LMA 0x400ULL
-#define EFER_NXE 0x800ULL
+#define CR4_OSXSAVE    0x40000ULL
+#define EFER_SCE       0x1ULL
+#define EFER_LME       0x100ULL
+#define EFER_LMA       0x400ULL
+#define EFER_NXE       0x800ULL
 
 /* CPUID entries KVM may report. */
 #define CPUID_ENTRIES_MAX 128
@@ -93,7 +93,7 @@ static int map(struct pt *t, uint64_t va, uint64_t flags, int large)
 
 static int build_tables(struct mon_mem *m)
 {
-	struct pt t = {m, m->lay.tables + PAGE};
+	struct pt t = { m, m->lay.tables + PAGE };
 
 	for (unsigned i = 0; i < m->nregion; i++) {
 		const struct mon_region *r = &m->region[i];
@@ -115,7 +115,7 @@ static int set_cpuid(struct mon_vm *v, struct pith_buf *err, int *xsave,
 		     int *avx)
 {
 	struct kvm_cpuid2 *c =
-	    calloc(1, sizeof *c + CPUID_ENTRIES_MAX * sizeof c->entries[0]);
+		calloc(1, sizeof *c + CPUID_ENTRIES_MAX * sizeof c->entries[0]);
 	int r;
 
 	if (!c)
@@ -148,10 +148,11 @@ int mon_vm_create(struct mon_vm *v, struct mon_mem *m, struct pith_buf *err)
 
 	v->kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (v->kvm < 0)
-		return fail(err, errno == ENOENT
-				     ? "/dev/kvm does not exist (no KVM on this "
-				       "host; the linux target runs without it)"
-				     : "cannot open /dev/kvm",
+		return fail(err,
+			    errno == ENOENT
+				    ? "/dev/kvm does not exist (no KVM on this "
+				      "host; the linux target runs without it)"
+				    : "cannot open /dev/kvm",
 			    errno == ENOENT ? 0 : errno);
 	if (ioctl(v->kvm, KVM_GET_API_VERSION, 0) != KVM_API_VERSION)
 		return fail(err, "unsupported KVM API version", 0);
@@ -163,8 +164,10 @@ int mon_vm_create(struct mon_vm *v, struct mon_mem *m, struct pith_buf *err)
 	if (m->base == MAP_FAILED)
 		return fail(err, "cannot reserve guest memory", errno);
 	region = (struct kvm_userspace_memory_region){
-	    .slot = 0, .memory_size = m->size,
-	    .userspace_addr = (uint64_t)(uintptr_t)m->base};
+		.slot = 0,
+		.memory_size = m->size,
+		.userspace_addr = (uint64_t)(uintptr_t)m->base
+	};
 	if (ioctl(v->vm, KVM_SET_USER_MEMORY_REGION, &region) < 0)
 		return fail(err, "KVM_SET_USER_MEMORY_REGION", errno);
 	v->vcpu = ioctl(v->vm, KVM_CREATE_VCPU, 0);
@@ -183,10 +186,16 @@ int mon_vm_create(struct mon_vm *v, struct mon_mem *m, struct pith_buf *err)
 
 static struct kvm_segment segment(uint16_t sel, uint8_t type, int code)
 {
-	struct kvm_segment s = {.base = 0, .limit = 0xffffffff,
-				.selector = sel, .type = type, .present = 1,
-				.dpl = 0, .db = !code, .s = 1, .l = code,
-				.g = 1};
+	struct kvm_segment s = { .base = 0,
+				 .limit = 0xffffffff,
+				 .selector = sel,
+				 .type = type,
+				 .present = 1,
+				 .dpl = 0,
+				 .db = !code,
+				 .s = 1,
+				 .l = code,
+				 .g = 1 };
 	return s;
 }
 
@@ -194,7 +203,7 @@ int mon_vm_start(struct mon_vm *v, struct mon_mem *m, uint64_t entry,
 		 struct pith_buf *err)
 {
 	struct kvm_sregs s;
-	struct kvm_regs r = {0};
+	struct kvm_regs r = { 0 };
 	int xsave = 0, avx = 0;
 
 	if (build_tables(m) < 0)
@@ -207,12 +216,13 @@ int mon_vm_start(struct mon_vm *v, struct mon_mem *m, uint64_t entry,
 	s.ds = s.es = s.fs = s.gs = s.ss = segment(0x10, 3, 0);
 	s.cr3 = m->lay.tables;
 	s.cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG;
-	s.cr4 = CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT | (xsave ? CR4_OSXSAVE : 0);
+	s.cr4 = CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT |
+		(xsave ? CR4_OSXSAVE : 0);
 	s.efer = EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE;
 	if (ioctl(v->vcpu, KVM_SET_SREGS, &s) < 0)
 		return fail(err, "KVM_SET_SREGS", errno);
 	if (xsave) {
-		struct kvm_xcrs x = {.nr_xcrs = 1};
+		struct kvm_xcrs x = { .nr_xcrs = 1 };
 		x.xcrs[0].xcr = 0;
 		x.xcrs[0].value = avx ? 7 : 3; /* x87, SSE, AVX */
 		if (ioctl(v->vcpu, KVM_SET_XCRS, &x) < 0)

@@ -49,9 +49,8 @@ int cmd_run(int argc, char **argv)
 	if (image_open("run", path, &img) < 0)
 		return PITH_TOOL_FAIL;
 	if (!target_supported(img.target.target)) {
-		warnx("run: %s: a %s image; this pith runs linux images only "
-		      "(the "
-		      "%s target is coming)",
+		warnx("run: %s: a %s image; this pith runs linux and kvm "
+		      "images (the %s target is coming)",
 		      path, img.target.target, img.target.target);
 		image_close(&img);
 		return PITH_TOOL_FAIL;
