@@ -143,7 +143,8 @@ int cmd_build(int argc, char **argv)
 		return PITH_TOOL_USAGE;
 	}
 	if (!target_supported(a.target)) {
-		warnx("build: target '%s' is not available (available: linux, kvm; "
+		warnx("build: target '%s' is not available (available: linux, "
+		      "kvm; "
 		      "virtio is coming)",
 		      a.target);
 		return PITH_TOOL_USAGE;
