@@ -2,6 +2,7 @@
  * console; there are no other files. */
 #include <errno.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <sys/uio.h>
 
@@ -10,6 +11,10 @@
 
 /* Linux's limit on iovecs per call (UIO_MAXIOV); musl never needs more. */
 #define POSIX_IOV_MAX 1024
+
+/* Bytes gathered into one console write: a few lines of output, small
+ * enough for the stack of a system call. */
+#define POSIX_CONSOLE_GATHER 512
 
 static int is_console(long fd)
 {
@@ -26,6 +31,33 @@ long posix_write(long fd, const void *buf, unsigned long len)
 	return (long)len;
 }
 
+/* Writes the iovecs as few console writes as a stack buffer allows:
+ * musl's stdio writes a buffer and the new data as two iovecs, and on a
+ * ring-0 target each console write is a VM exit. */
+static void console_gather(const struct iovec *iov, long cnt)
+{
+	char buf[POSIX_CONSOLE_GATHER];
+	size_t used = 0;
+
+	for (long i = 0; i < cnt; i++) {
+		const char *p = iov[i].iov_base;
+		size_t n = iov[i].iov_len;
+
+		if (n > sizeof buf - used) {
+			pith_console_write(buf, used);
+			used = 0;
+		}
+		if (n > sizeof buf) {
+			pith_console_write(p, n);
+			continue;
+		}
+		memcpy(buf + used, p, n);
+		used += n;
+	}
+	if (used)
+		pith_console_write(buf, used);
+}
+
 long posix_writev(long fd, const void *iov_, long cnt)
 {
 	const struct iovec *iov = iov_;
@@ -40,8 +72,7 @@ long posix_writev(long fd, const void *iov_, long cnt)
 			return -EINVAL;
 		total += iov[i].iov_len;
 	}
-	for (long i = 0; i < cnt; i++)
-		pith_console_write(iov[i].iov_base, iov[i].iov_len);
+	console_gather(iov, cnt);
 	return (long)total;
 }
 

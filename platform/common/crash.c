@@ -97,7 +97,7 @@ static void put_regs(const struct pith_regs *r, struct pith_buf *b,
 	for (unsigned i = 0; i < 18; i++) {
 		pith_buf_str(b, i % 4 ? "  " : "    ");
 		pith_buf_str(b, names[i]);
-		pith_buf_mem(b, "      ", 6 - pith_strnlen(names[i], 6));
+		pith_buf_mem(b, "       ", 7 - pith_strnlen(names[i], 7));
 		pith_buf_hex(b, v[i], 16);
 		if (i % 4 == 3 || i == 17)
 			put_line(b, out);

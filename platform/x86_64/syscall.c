@@ -14,8 +14,8 @@
 #define ARCH_SET_FS 0x1002
 
 /* ARGS points at the six argument registers that entry.S saved; above
- * them lie the caller's RFLAGS and return address, and below them the
- * entry's frame (saved RBP, return address). */
+ * them lie the caller's RFLAGS and return address, and just below them
+ * the caller's RBP. */
 static _Noreturn void blocked(long nr, long *args)
 {
 	char reason[96];
@@ -29,8 +29,7 @@ static _Noreturn void blocked(long nr, long *args)
 	pith_buf_dec(&b, nr);
 	pith_buf_str(&b, ") is not allowed");
 	ring0_fatal(PITH_EXIT_SYSCALL, reason, (uint64_t)args[7],
-		    (uint64_t)(uintptr_t)(args + 8) + 128,
-		    (uint64_t)(uintptr_t)(args - 2));
+		    (uint64_t)(uintptr_t)(args + 8) + 128, (uint64_t)args[-2]);
 }
 
 /* No stack protector: an arch_prctl changes FS, and with it the canary

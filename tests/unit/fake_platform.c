@@ -9,6 +9,7 @@
 
 char fake_console[4096];
 size_t fake_console_len;
+unsigned fake_console_writes;
 uint64_t fake_mono, fake_wall;
 unsigned fake_yields;
 struct pith_boot_info fake_boot;
@@ -18,6 +19,7 @@ void fake_reset(void)
 {
 	fake_console_len = 0;
 	fake_console[0] = '\0';
+	fake_console_writes = 0;
 	fake_mono = 1000000000ULL;
 	fake_wall = 1700000000ULL * 1000000000ULL + 123456789ULL;
 	fake_yields = 0;
@@ -27,6 +29,7 @@ void pith_console_write(const char *buf, size_t len)
 {
 	size_t room = sizeof fake_console - 1 - fake_console_len;
 
+	fake_console_writes++;
 	if (len > room)
 		len = room;
 	memcpy(fake_console + fake_console_len, buf, len);

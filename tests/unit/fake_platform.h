@@ -11,6 +11,7 @@
 
 extern char fake_console[4096];
 extern size_t fake_console_len;
+extern unsigned fake_console_writes;
 extern uint64_t fake_mono, fake_wall;
 extern unsigned fake_yields;
 extern struct pith_boot_info fake_boot;

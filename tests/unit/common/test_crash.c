@@ -132,7 +132,8 @@ static void test_leaf_backtrace(void)
 	CHECK_CONTAINS(out, "    #0  0x0000000000001110 leaf+0x10\n");
 	CHECK_CONTAINS(out, "    #1  0x0000000000001045 main+0x45\n");
 	CHECK_CONTAINS(out, "    #2  0x00000000000012ff framed+0xff\n");
-	CHECK_CONTAINS(out, "rip   0x0000000000001110");
+	CHECK_CONTAINS(out, "rip    0x0000000000001110");
+	CHECK_CONTAINS(out, "rflags 0x");
 	CHECK_CONTAINS(out, "pith: appliance stopped with exit status 243 "
 			    "(memory fault)\n");
 }

@@ -37,6 +37,26 @@ static void test_writev(void)
 	CHECK_STR(fake_console, "abc");
 }
 
+/* Counts console writes: gathered iovecs make few. */
+static void test_writev_gathers(void)
+{
+	static char a[] = "buffered ", b[] = "and new\n", big[2000];
+	struct iovec iov[2] = { { a, 9 }, { b, 8 } };
+	struct iovec large[3] = { { a, 9 }, { big, sizeof big }, { b, 8 } };
+
+	fake_reset();
+	CHECK_EQ(posix_writev(1, iov, 2), 17);
+	CHECK_EQ(fake_console_writes, 1);
+	CHECK_STR(fake_console, "buffered and new\n");
+	memset(big, 'x', sizeof big);
+	fake_reset();
+	CHECK_EQ(posix_writev(1, large, 3), 2017);
+	CHECK_EQ(fake_console_writes, 3);
+	CHECK_EQ(fake_console_len, 2017);
+	CHECK(fake_console[9] == 'x' && fake_console[2008] == 'x');
+	CHECK_STR(fake_console + 2009, "and new\n");
+}
+
 static void test_ioctl(void)
 {
 	struct winsize ws = { 0 };
@@ -50,6 +70,7 @@ static void test_ioctl(void)
 static const struct unit_test tests[] = {
 	{ "write", test_write },
 	{ "writev", test_writev },
+	{ "writev_gathers", test_writev_gathers },
 	{ "ioctl", test_ioctl },
 };
 const struct unit_suite suite_io = UNIT_SUITE("posix_io", tests);
