@@ -42,10 +42,12 @@ build/bin/pith-imagegen: $(IMAGEGEN_SRCS:%.c=build/host/%.o)
 	$(call msg,LD,$@)
 	$(Q)$(HOST_CC) -o $@ $^ -lseccomp
 
+# Static: no dynamic loader at start, and only the libc code it uses in
+# memory (the monitor's resident size is part of its budget).
 build/bin/pith-kvm: $(MONITOR_SRCS:%.c=build/host/%.o)
 	@mkdir -p $(dir $@)
 	$(call msg,LD,$@)
-	$(Q)$(HOST_CC) -o $@ $^ -lseccomp
+	$(Q)$(HOST_CC) -static -o $@ $^ -lseccomp
 
 # --- Guest libraries (per target) -------------------------------------
 

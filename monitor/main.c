@@ -11,6 +11,7 @@
  *   8. the run loop, until the guest exits or is stopped.
  * The exit status is the guest's, or one of pith/exit.h. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,9 +160,6 @@ static void open_devices(struct mon *m)
 		fail(m, PITH_EXIT_DEVICE, msg);
 }
 
-int mon_stats_print(const struct mon_hc *hc, const struct mon_mem *mem,
-		    unsigned char *residency);
-
 int main(int argc, char **argv)
 {
 	static struct mon m;
@@ -178,7 +176,7 @@ int main(int argc, char **argv)
 	m.image = m.hc.image = argv[1];
 	parse(&m, argc - 1, argv + 1);
 	m.hc.ndev = m.img.manifest.count;
-	c = (struct mon_confine){ -1, m.dev, m.hc.ndev, m.opt.stats };
+	c = (struct mon_confine){ -1, m.dev, m.hc.ndev, m.opt.stats, -1 };
 	for (unsigned i = 0; i < m.hc.ndev; i++)
 		m.dev[i].type = m.img.manifest.dev[i].type;
 	if (m.opt.show_seccomp) {
@@ -187,8 +185,12 @@ int main(int argc, char **argv)
 	}
 	open_devices(&m);
 	setup_vm(&m);
-	if (m.opt.stats && !(m.residency = malloc(m.mem.size / 4096 + 1)))
-		fail(&m, PITH_EXIT_HOST, "out of memory");
+	if (m.opt.stats) {
+		m.residency = malloc(m.mem.size / 4096 + 1);
+		c.status_fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+		if (!m.residency)
+			fail(&m, PITH_EXIT_HOST, "out of memory");
+	}
 	c.vcpu_fd = m.vm.vcpu;
 	fflush(stdout);
 	e = mon_confine(&c);
@@ -199,6 +201,6 @@ int main(int argc, char **argv)
 	}
 	status = mon_run(&m.hc, &m.vm);
 	if (m.opt.stats)
-		mon_stats_print(&m.hc, &m.mem, m.residency);
+		mon_stats_print(&m.hc, &m.mem, m.residency, c.status_fd);
 	_exit(status);
 }

@@ -113,6 +113,14 @@ struct mon_stats {
 	uint64_t frames_out[PITH_DEVICES_MAX], bytes_out[PITH_DEVICES_MAX];
 };
 
+struct mon_hc;
+
+/* Prints the statistics of a run (stats.c) to the diagnostic descriptor;
+ * RESIDENCY has room for a byte per guest page; STATUS_FD is
+ * /proc/self/status, opened before confinement. */
+int mon_stats_print(const struct mon_hc *hc, const struct mon_mem *mem,
+		    unsigned char *residency, int status_fd);
+
 /* --- Hypercalls (hypercall.c) ---------------------------------------- */
 
 /* What a hypercall left for the run loop to do. */

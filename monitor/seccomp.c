@@ -21,6 +21,7 @@ enum args {
 	ARGS_BLOCK,  /* a block device */
 	ARGS_POLL,   /* at most one pollfd per net device, no sigmask */
 	ARGS_CLOCKS, /* CLOCK_REALTIME or CLOCK_MONOTONIC */
+	ARGS_STATUS, /* the descriptor of /proc/self/status */
 };
 
 /* When a rule exists: always, with a device type, or with --stats. */
@@ -54,8 +55,8 @@ static const struct rule rules[] = {
 	{ SYS_exit_group, "exit_group", ARGS_NONE, 0, "the guest's exit" },
 	{ SYS_mincore, "mincore", ARGS_NONE, NEEDS_STATS,
 	  "--stats: how much guest memory was touched" },
-	{ SYS_getrusage, "getrusage", ARGS_NONE, NEEDS_STATS,
-	  "--stats: the monitor's peak memory" },
+	{ SYS_pread64, "pread64", ARGS_STATUS, NEEDS_STATS,
+	  "--stats: the monitor's peak memory, from /proc/self/status" },
 };
 
 #define NRULES (sizeof rules / sizeof rules[0])
@@ -126,6 +127,9 @@ static int add_rule(scmp_filter_ctx ctx, const struct rule *r,
 	case ARGS_CLOCKS:
 		a[0] = SCMP_A0(SCMP_CMP_LE, CLOCK_MONOTONIC);
 		return add(ctx, r->nr, 1, a);
+	case ARGS_STATUS:
+		a[0] = SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)c->status_fd);
+		return add(ctx, r->nr, 1, a);
 	default:
 		return add(ctx, r->nr, 0, 0);
 	}
@@ -156,6 +160,7 @@ static const char *const args_text[] = {
 	[ARGS_BLOCK] = "fd: a block device's",
 	[ARGS_POLL] = "nfds <= the number of net devices, no sigmask",
 	[ARGS_CLOCKS] = "clock: REALTIME or MONOTONIC",
+	[ARGS_STATUS] = "fd: /proc/self/status, opened before confinement",
 };
 
 void mon_show_seccomp(const struct mon_confine *c, const char *image)

@@ -9,7 +9,8 @@ struct mon_confine {
 	int vcpu_fd;
 	const struct hostdev *dev;
 	unsigned ndev;
-	int stats; /* --stats: mincore and getrusage at the end */
+	int stats;     /* --stats: mincore and /proc/self/status at the end */
+	int status_fd; /* /proc/self/status, with --stats */
 };
 
 /* Loads the filter. 0, or -errno. */

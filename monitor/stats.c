@@ -5,7 +5,7 @@
 #include <linux/kvm.h>
 #include <stdio.h>
 #include <sys/mman.h>
-#include <sys/resource.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "mon.h"
@@ -101,16 +101,32 @@ static void devices(const struct mon_hc *hc, struct pith_buf *b)
 	}
 }
 
-int mon_stats_print(const struct mon_hc *hc, const struct mon_mem *mem,
-		    unsigned char *residency);
+/* VmHWM of /proc/self/status: this process image's peak resident size
+ * (getrusage would include the pith process that exec'd the monitor). */
+static int peak_rss(int fd, uint64_t *kib)
+{
+	char text[2048], *p;
+	ssize_t n = fd >= 0 ? pread(fd, text, sizeof text - 1, 0) : -1;
+
+	if (n <= 0)
+		return -1;
+	text[n] = '\0';
+	p = strstr(text, "VmHWM:");
+	if (!p)
+		return -1;
+	for (p += 6, *kib = 0; *p == ' ' || *p == '\t'; p++)
+		;
+	for (; *p >= '0' && *p <= '9'; p++)
+		*kib = *kib * 10 + (uint64_t)(*p - '0');
+	return 0;
+}
 
 int mon_stats_print(const struct mon_hc *hc, const struct mon_mem *mem,
-		    unsigned char *residency)
+		    unsigned char *residency, int status_fd)
 {
 	char text[160];
 	struct pith_buf b;
-	struct rusage ru;
-	uint64_t pages = 0, total = mem->size / 4096;
+	uint64_t pages = 0, total = mem->size / 4096, kib;
 
 	pith_buf_init(&b, text, sizeof text);
 	counts(hc, &b);
@@ -124,9 +140,9 @@ int mon_stats_print(const struct mon_hc *hc, const struct mon_mem *mem,
 	pith_buf_udec(&b, total * 4);
 	pith_buf_str(&b, " KiB");
 	line(hc, &b);
-	if (getrusage(RUSAGE_SELF, &ru) == 0) {
+	if (peak_rss(status_fd, &kib) == 0) {
 		pith_buf_str(&b, "  monitor peak RSS: ");
-		pith_buf_udec(&b, (uint64_t)ru.ru_maxrss);
+		pith_buf_udec(&b, kib);
 		pith_buf_str(&b, " KiB");
 		line(hc, &b);
 	}

@@ -3,7 +3,7 @@
 #include "smoke.h"
 
 #define SECTOR 512
-#define CHUNK 16 /* sectors per request */
+#define CHUNK  16 /* sectors per request */
 
 static unsigned char buf[CHUNK * SECTOR];
 static int failures;
@@ -30,11 +30,14 @@ static void transfer(pith_handle h, uint64_t sectors, unsigned chunk,
 		     int writing)
 {
 	for (uint64_t s = 0; s < sectors; s += chunk) {
-		unsigned n = sectors - s < chunk ? (unsigned)(sectors - s) : chunk;
+		unsigned n =
+			sectors - s < chunk ? (unsigned)(sectors - s) : chunk;
 		for (unsigned i = 0; i < n * SECTOR; i++)
-			buf[i] = writing ? pattern(s + i / SECTOR, i % SECTOR) : 0;
+			buf[i] = writing ? pattern(s + i / SECTOR, i % SECTOR)
+					 : 0;
 		if (writing) {
-			expect("write", pith_block_write(h, s * SECTOR, buf, n * SECTOR),
+			expect("write",
+			       pith_block_write(h, s * SECTOR, buf, n * SECTOR),
 			       PITH_OK);
 			continue;
 		}
@@ -67,13 +70,14 @@ int main(void)
 	transfer(h, sectors, 7, 0);
 	expect("misaligned offset", pith_block_read(h, 100, buf, SECTOR),
 	       PITH_EINVAL);
-	expect("misaligned length", pith_block_read(h, 0, buf, 100), PITH_EINVAL);
+	expect("misaligned length", pith_block_read(h, 0, buf, 100),
+	       PITH_EINVAL);
 	expect("empty", pith_block_read(h, 0, buf, 0), PITH_EINVAL);
 	expect("at the end", pith_block_read(h, cap, buf, SECTOR), PITH_EINVAL);
-	expect("across the end", pith_block_write(h, cap - SECTOR, buf, 2 * SECTOR),
-	       PITH_EINVAL);
-	expect("wrapping", pith_block_read(h, UINT64_MAX - SECTOR + 1, buf,
-					   2 * SECTOR),
+	expect("across the end",
+	       pith_block_write(h, cap - SECTOR, buf, 2 * SECTOR), PITH_EINVAL);
+	expect("wrapping",
+	       pith_block_read(h, UINT64_MAX - SECTOR + 1, buf, 2 * SECTOR),
 	       PITH_EINVAL);
 	expect("bad handle", pith_block_read(5, 0, buf, SECTOR), PITH_EINVAL);
 	transfer(h, sectors, CHUNK, 0);

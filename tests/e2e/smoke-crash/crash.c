@@ -6,7 +6,7 @@
 
 static volatile int zero;
 static volatile unsigned long overrun = 64;
-static unsigned char data_code[16] = {0xc3}; /* ret, in .data */
+static unsigned char data_code[16] = { 0xc3 }; /* ret, in .data */
 
 NOINLINE static int crash_null(void)
 {

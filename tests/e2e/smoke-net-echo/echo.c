@@ -4,9 +4,9 @@
 #include "smoke.h"
 
 #define ETHERTYPE_TEST 0x88b5
-#define BATCH 32
-#define FRAME 1514
-#define IDLE_NS 20000000000ULL /* give up after 20 s without frames */
+#define BATCH	       32
+#define FRAME	       1514
+#define IDLE_NS	       20000000000ULL /* give up after 20 s without frames */
 
 static unsigned char bufs[BATCH][FRAME];
 
@@ -22,7 +22,7 @@ int main(void)
 	    pith_net_info(h, &info) != PITH_OK || info.mtu + 14 > FRAME)
 		return 2;
 	for (int i = 0; i < BATCH; i++)
-		in[i] = (struct pith_frame){bufs[i], FRAME, 0};
+		in[i] = (struct pith_frame){ bufs[i], FRAME, 0 };
 	smoke_put("net-echo: ready, mtu ");
 	smoke_put_u64(info.mtu);
 	smoke_put("\n");
@@ -52,7 +52,8 @@ int main(void)
 			}
 			out[k++] = in[i];
 		}
-		if (pith_net_write_batch(h, out, k, &sent) != PITH_OK || sent != k)
+		if (pith_net_write_batch(h, out, k, &sent) != PITH_OK ||
+		    sent != k)
 			return 4;
 		echoed += k;
 	}
