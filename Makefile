@@ -8,7 +8,7 @@ TARGET ?= linux
 include mk/config.mk
 
 .PHONY: all host-tools target-libs test unit-tests run deps check format \
-	bench clean
+	bench clean fuzz fuzzers
 .DELETE_ON_ERROR:
 
 all: host-tools target-libs
@@ -110,7 +110,8 @@ $(G)/lib/libpith-%.a:
 
 # --- Tests ------------------------------------------------------------
 
-UNIT_SRCS := $(wildcard tests/unit/*.c) $(wildcard tests/unit/*/*.c) \
+UNIT_SRCS := $(wildcard tests/unit/*.c) \
+	$(filter-out tests/unit/monitor/%,$(wildcard tests/unit/*/*.c)) \
 	platform/common/fmt.c platform/common/manifest.c \
 	platform/common/options.c platform/common/symbols.c \
 	platform/common/crash.c lib/posix/mem.c lib/posix/io.c \
@@ -127,9 +128,42 @@ build/tests/unit: $(UNIT_SRCS:%.c=build/san/%.o)
 	$(call msg,LD,$@)
 	$(Q)$(HOST_CC) $(SAN_CFLAGS) -o $@ $^
 
-unit-tests: build/tests/unit
+# The monitor's own unit tests: memory accessor, hypercalls, image checks.
+MONITOR_UNIT_SRCS := tests/unit/runner.c $(wildcard tests/unit/monitor/*.c) \
+	monitor/mem.c monitor/hypercall.c monitor/report.c monitor/image.c \
+	tools/common/elf.c platform/common/fmt.c platform/common/manifest.c \
+	platform/common/crash.c platform/common/symbols.c
 
-test: all unit-tests
+build/tests/unit-monitor: $(MONITOR_UNIT_SRCS:%.c=build/san/%.o)
+	@mkdir -p $(dir $@)
+	$(call msg,LD,$@)
+	$(Q)$(HOST_CC) $(SAN_CFLAGS) -o $@ $^
+
+unit-tests: build/tests/unit build/tests/unit-monitor
+
+# libFuzzer harnesses (clang). `make fuzz FUZZ_TIME=SECONDS` runs each for
+# that long (default 60); `make test` runs each for a short smoke.
+FUZZ_CC ?= clang
+FUZZ_CFLAGS := -std=c11 -g -O1 -D_GNU_SOURCE -I$(PITH_ROOT)/include \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+MONITOR_FUZZ_SRCS := monitor/mem.c monitor/hypercall.c monitor/report.c \
+	monitor/image.c tools/common/elf.c platform/common/fmt.c \
+	platform/common/manifest.c platform/common/crash.c \
+	platform/common/symbols.c
+FUZZERS := build/fuzz/kvm_hypercall build/fuzz/kvm_elf
+FUZZ_TIME ?= 60
+
+build/fuzz/kvm_%: tests/fuzz/kvm_%.c $(MONITOR_FUZZ_SRCS)
+	@mkdir -p $(dir $@)
+	$(call msg,FUZZCC,$@)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $^
+
+fuzzers: $(FUZZERS)
+
+fuzz: fuzzers all
+	@tests/fuzz/run $(FUZZ_TIME)
+
+test: all unit-tests fuzzers
 	@tests/run
 
 # --- Everything else ----------------------------------------------------

@@ -24,8 +24,9 @@ static int refuse_segment(struct pith_buf *err, unsigned i, const char *what)
 	return -1;
 }
 
-static int check_segment(const struct elf_file *f, unsigned i,
-			 uint64_t mem_size, struct pith_buf *err)
+/* The segment's place in the file. */
+static int check_file_extent(const struct elf_file *f, unsigned i,
+			     struct pith_buf *err)
 {
 	const Elf64_Phdr *p = &f->ph[i];
 
@@ -38,6 +39,15 @@ static int check_segment(const struct elf_file *f, unsigned i,
 		return refuse_segment(err, i,
 				      "lies past the end of the file "
 				      "(truncated image?)");
+	return 0;
+}
+
+/* The segment's place and permissions in guest memory. */
+static int check_segment(const struct elf_file *f, unsigned i,
+			 uint64_t mem_size, struct pith_buf *err)
+{
+	const Elf64_Phdr *p = &f->ph[i];
+
 	if ((p->p_flags & PF_W) && (p->p_flags & PF_X))
 		return refuse_segment(err, i,
 				      "is both writable and executable");
@@ -50,6 +60,17 @@ static int check_segment(const struct elf_file *f, unsigned i,
 		return refuse_segment(err, i,
 				      "outside guest memory (images "
 				      "start at 64K and must fit in --mem)");
+	return 0;
+}
+
+/* Every segment inside the file, before anything in them is read. */
+static int check_extents(const struct elf_file *f, struct pith_buf *err)
+{
+	for (unsigned i = 0; i < f->eh->e_phnum; i++)
+		if ((f->ph[i].p_type == PT_LOAD ||
+		     f->ph[i].p_type == PT_NOTE) &&
+		    check_file_extent(f, i, err) < 0)
+			return -1;
 	return 0;
 }
 
@@ -142,6 +163,9 @@ static int check_notes(struct mon_image *img, struct pith_buf *err)
 	return 0;
 }
 
+static int check_image(struct mon_image *img, uint64_t mem_size,
+		       struct pith_buf *err);
+
 int mon_image_open(const char *path, uint64_t mem_size, struct mon_image *img,
 		   struct pith_buf *err)
 {
@@ -150,8 +174,25 @@ int mon_image_open(const char *path, uint64_t mem_size, struct mon_image *img,
 	memset(img, 0, sizeof *img);
 	if (elf_open(path, &img->elf, why, sizeof why) < 0)
 		return refuse(err, why);
+	return check_image(img, mem_size, err);
+}
+
+int mon_image_use(unsigned char *data, size_t size, uint64_t mem_size,
+		  struct mon_image *img, struct pith_buf *err)
+{
+	char why[128];
+
+	memset(img, 0, sizeof *img);
+	if (elf_use(&img->elf, "(memory)", data, size, why, sizeof why) < 0)
+		return refuse(err, why);
+	return check_image(img, mem_size, err);
+}
+
+static int check_image(struct mon_image *img, uint64_t mem_size,
+		       struct pith_buf *err)
+{
 	img->entry = img->elf.eh->e_entry;
-	if (check_notes(img, err) < 0 ||
+	if (check_extents(&img->elf, err) < 0 || check_notes(img, err) < 0 ||
 	    check_segments(img, mem_size, err) < 0 ||
 	    check_entry(img, err) < 0) {
 		elf_close(&img->elf);

@@ -96,6 +96,11 @@ struct mon_image {
 int mon_image_open(const char *path, uint64_t mem_size, struct mon_image *img,
 		   struct pith_buf *err);
 
+/* As mon_image_open, over SIZE bytes at DATA (malloc'd; owned by IMG
+ * from now on). For tests and the fuzzer. */
+int mon_image_use(unsigned char *data, size_t size, uint64_t mem_size,
+		  struct mon_image *img, struct pith_buf *err);
+
 /* Copies the segments into guest memory and records their regions. */
 int mon_image_load(const struct mon_image *img, struct mon_mem *m,
 		   struct pith_buf *err);

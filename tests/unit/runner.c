@@ -7,15 +7,9 @@
 
 #include "unit.h"
 
-extern const struct unit_suite suite_fmt, suite_manifest, suite_size,
-	suite_options, suite_match, suite_symbols, suite_crash, suite_names,
-	suite_mem, suite_io, suite_time, suite_syscall;
-
-static const struct unit_suite *const suites[] = {
-	&suite_fmt,   &suite_manifest, &suite_size,  &suite_options,
-	&suite_match, &suite_symbols,  &suite_crash, &suite_names,
-	&suite_mem,   &suite_io,       &suite_time,  &suite_syscall,
-};
+/* The suites of this test binary (suites.c of each binary). */
+extern const struct unit_suite *const unit_suites[];
+extern const size_t unit_nsuites;
 
 /* The failed checks of the running test, printed after its FAIL line. */
 static char report[8192];
@@ -58,8 +52,8 @@ int main(int argc, char **argv)
 	unsigned passed = 0, failed = 0;
 
 	setvbuf(stdout, 0, _IOLBF, 0);
-	for (size_t s = 0; s < sizeof suites / sizeof suites[0]; s++) {
-		const struct unit_suite *su = suites[s];
+	for (size_t s = 0; s < unit_nsuites; s++) {
+		const struct unit_suite *su = unit_suites[s];
 		if (!selected(su->name, argc, argv))
 			continue;
 		for (size_t t = 0; t < su->count; t++) {

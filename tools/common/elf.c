@@ -82,9 +82,20 @@ static int check_header(struct elf_file *f, char *err, size_t n)
 int elf_open(const char *path, struct elf_file *f, char *err, size_t errlen)
 {
 	memset(f, 0, sizeof *f);
+	if (read_all(path, f, err, errlen) < 0) {
+		elf_close(f);
+		return -1;
+	}
+	return elf_use(f, path, f->data, f->size, err, errlen);
+}
+
+int elf_use(struct elf_file *f, const char *path, unsigned char *data,
+	    size_t size, char *err, size_t errlen)
+{
 	f->path = path;
-	if (read_all(path, f, err, errlen) < 0 ||
-	    check_header(f, err, errlen) < 0) {
+	f->data = data;
+	f->size = size;
+	if (check_header(f, err, errlen) < 0) {
 		elf_close(f);
 		return -1;
 	}

@@ -28,6 +28,11 @@ struct elf_file {
 int elf_open(const char *path, struct elf_file *f, char *err, size_t errlen);
 void elf_close(struct elf_file *f);
 
+/* As elf_open, over SIZE bytes at DATA (malloc'd; the elf_file owns
+ * them from now on, even on failure). */
+int elf_use(struct elf_file *f, const char *path, unsigned char *data,
+	    size_t size, char *err, size_t errlen);
+
 /* Finds the note of owner "PITH" and TYPE in the PT_NOTE segments.
  *   0   *DESC and *LEN describe its descriptor (inside the file);
  *   -1  no such note, or the note segment is malformed. */

@@ -1,0 +1,14 @@
+/* The suites of build/tests/unit: the libraries and the platform's
+ * shared code. */
+#include "unit.h"
+
+extern const struct unit_suite suite_fmt, suite_manifest, suite_size,
+    suite_options, suite_match, suite_symbols, suite_crash, suite_names,
+    suite_mem, suite_io, suite_time, suite_syscall;
+
+const struct unit_suite *const unit_suites[] = {
+	&suite_fmt,   &suite_manifest, &suite_size, &suite_options,
+	&suite_match, &suite_symbols,  &suite_crash, &suite_names,
+	&suite_mem,   &suite_io,       &suite_time, &suite_syscall,
+};
+const size_t unit_nsuites = sizeof unit_suites / sizeof unit_suites[0];
