@@ -44,11 +44,16 @@ G := build/$(TARGET)
 PLATFORM_SRCS := $(wildcard platform/common/*.c) \
 	$(wildcard platform/$(TARGET)/*.c) $(wildcard platform/$(TARGET)/*.S)
 POSIX_SRCS := $(wildcard lib/posix/*.c)
+CORE_SRCS := $(wildcard lib/core/*.c) $(wildcard lib/core/*.S)
+NET_SRCS := $(wildcard lib/net/*.c)
 PLATFORM_OBJS := $(patsubst %,$(G)/obj/%.o,$(basename $(PLATFORM_SRCS))) \
 	$(G)/obj/gen/syscall_names.o
 POSIX_OBJS := $(patsubst %.c,$(G)/obj/%.o,$(POSIX_SRCS))
+CORE_OBJS := $(patsubst %,$(G)/obj/%.o,$(basename $(CORE_SRCS)))
+NET_OBJS := $(patsubst %.c,$(G)/obj/%.o,$(NET_SRCS))
 
-target-libs: $(G)/lib/libpith-platform.a $(G)/lib/libpith-posix.a
+target-libs: $(G)/lib/libpith-platform.a $(G)/lib/libpith-posix.a \
+	$(G)/lib/libpith-core.a $(G)/lib/libpith-net.a
 
 build/kernel-include/.done:
 	@mkdir -p $(dir $@)
@@ -67,6 +72,14 @@ $(G)/obj/%.o: %.c build/kernel-include/.done
 	$(call msg,CC,$<)
 	$(Q)$(HOST_CC) $(GUEST_CFLAGS) $(KERNEL_CFLAGS) -MMD -MP -c $< -o $@
 
+# The libOS libraries run after SSE is set up: compiled normally.
+LIBOS_C_OBJS := $(patsubst %.c,$(G)/obj/%.o,$(filter %.c,$(CORE_SRCS) \
+	$(NET_SRCS)))
+$(LIBOS_C_OBJS): $(G)/obj/%.o: %.c build/kernel-include/.done
+	@mkdir -p $(dir $@)
+	$(call msg,CC,$<)
+	$(Q)$(HOST_CC) $(GUEST_CFLAGS) -MMD -MP -c $< -o $@
+
 $(G)/obj/%.o: %.S
 	@mkdir -p $(dir $@)
 	$(call msg,AS,$<)
@@ -79,6 +92,8 @@ $(G)/obj/gen/syscall_names.o: build/gen/syscall_names.c
 
 $(G)/lib/libpith-platform.a: $(PLATFORM_OBJS)
 $(G)/lib/libpith-posix.a: $(POSIX_OBJS)
+$(G)/lib/libpith-core.a: $(CORE_OBJS)
+$(G)/lib/libpith-net.a: $(NET_OBJS)
 $(G)/lib/libpith-%.a:
 	@mkdir -p $(dir $@)
 	$(call msg,AR,$@)
@@ -90,7 +105,9 @@ UNIT_SRCS := $(wildcard tests/unit/*.c) $(wildcard tests/unit/*/*.c) \
 	platform/common/fmt.c platform/common/manifest.c \
 	platform/common/options.c platform/common/symbols.c \
 	platform/common/crash.c lib/posix/mem.c lib/posix/io.c \
-	lib/posix/time.c lib/posix/syscall.c build/gen/syscall_names.c
+	lib/posix/time.c lib/posix/syscall.c build/gen/syscall_names.c \
+	$(CORE_SRCS) $(NET_SRCS)
+UNIT_OBJS := $(patsubst %,build/san/%.o,$(basename $(UNIT_SRCS)))
 
 build/san/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -98,7 +115,11 @@ build/san/%.o: %.c
 	$(Q)$(HOST_CC) $(HOST_CFLAGS) $(SAN_CFLAGS) -Iplatform/common \
 		-Itests/unit -MMD -MP -c $< -o $@
 
-build/tests/unit: $(UNIT_SRCS:%.c=build/san/%.o)
+build/san/%.o: %.S
+	@mkdir -p $(dir $@)
+	$(Q)$(HOST_CC) $(SAN_CFLAGS) -c $< -o $@
+
+build/tests/unit: $(UNIT_OBJS)
 	@mkdir -p $(dir $@)
 	$(call msg,LD,$@)
 	$(Q)$(HOST_CC) $(SAN_CFLAGS) -o $@ $^
