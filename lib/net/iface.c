@@ -120,7 +120,6 @@ void iface_set_addr(uint32_t addr, uint32_t netmask, uint32_t gateway)
 
 void net_reset(void)
 {
-	pbuf_free_list(0);
 	while (tx_len) {
 		pbuf_free(txq[tx_head]);
 		tx_head = (tx_head + 1) % NET_TX_QUEUE;
@@ -160,6 +159,7 @@ int net_start(const char *device, const struct net_config *c)
 		return -EBUSY;
 	if (net_config_check(c, err, sizeof err) < 0)
 		return -EINVAL;
+	net_reset(); /* every layer's state and timers, from zero */
 	r = bring_up(device, c);
 	if (r < 0)
 		return r;
