@@ -104,6 +104,12 @@ static void input(void *arg)
 	}
 }
 
+void iface_poll(void)
+{
+	input(0);
+	flush(0);
+}
+
 void iface_set_addr(uint32_t addr, uint32_t netmask, uint32_t gateway)
 {
 	int changed = addr != net_if.addr;

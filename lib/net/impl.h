@@ -198,7 +198,9 @@ struct dhcp_msg {
 /* Parses a BOOTREPLY of LEN bytes. 0, or -EINVAL (malformed). */
 int dhcp_parse(const uint8_t *pkt, size_t len, struct dhcp_msg *m);
 
-/* Test hooks: forget all state (unit tests and the fuzzer). */
+/* Test hooks (unit tests and the fuzzer): forget all state; read one
+ * batch and flush output, as the loop does on a wake-up. */
 void net_reset(void);
+void iface_poll(void);
 
 #endif

@@ -20,7 +20,9 @@ static struct {
 
 int pbuf_pool_init(unsigned count, size_t frame)
 {
-	size_t size = NET_HEADROOM + frame, one = sizeof(struct pbuf) + size;
+	size_t size = NET_HEADROOM + frame;
+	/* Each buffer starts on a cache line. */
+	size_t one = (sizeof(struct pbuf) + size + 63) & ~(size_t)63;
 	unsigned char *m;
 
 	free(pool.mem);

@@ -10,13 +10,15 @@
 extern const struct unit_suite suite_fmt, suite_manifest, suite_size,
 	suite_options, suite_match, suite_symbols, suite_crash, suite_names,
 	suite_mem, suite_io, suite_time, suite_syscall;
-extern const struct unit_suite suite_timer, suite_fiber;
+extern const struct unit_suite suite_timer, suite_fiber, suite_netparse,
+	suite_netstack, suite_arp, suite_reass;
 
 static const struct unit_suite *const suites[] = {
-	&suite_fmt,   &suite_manifest, &suite_size,  &suite_options,
-	&suite_match, &suite_symbols,  &suite_crash, &suite_names,
-	&suite_mem,   &suite_io,       &suite_time,  &suite_syscall,
-	&suite_timer, &suite_fiber,
+	&suite_fmt,   &suite_manifest, &suite_size,	&suite_options,
+	&suite_match, &suite_symbols,  &suite_crash,	&suite_names,
+	&suite_mem,   &suite_io,       &suite_time,	&suite_syscall,
+	&suite_timer, &suite_fiber,    &suite_netparse, &suite_netstack,
+	&suite_arp,   &suite_reass,
 };
 
 /* The failed checks of the running test, printed after its FAIL line. */
