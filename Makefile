@@ -126,7 +126,13 @@ build/tests/unit: $(UNIT_OBJS)
 
 unit-tests: build/tests/unit
 
-test: all unit-tests
+# The net test bench's impairing forwarder (tests/net/wire.c).
+build/tests/wire: tests/net/wire.c
+	@mkdir -p $(dir $@)
+	$(call msg,HOSTCC,$<)
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) -o $@ $<
+
+test: all unit-tests build/tests/wire
 	@tests/run
 
 # --- Everything else ----------------------------------------------------
