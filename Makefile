@@ -8,7 +8,7 @@ TARGET ?= linux
 include mk/config.mk
 
 .PHONY: all host-tools target-libs test unit-tests run deps check format \
-	bench clean
+	bench clean fuzz fuzz-smoke
 .DELETE_ON_ERROR:
 
 all: host-tools target-libs
@@ -132,7 +132,30 @@ build/tests/wire: tests/net/wire.c
 	$(call msg,HOSTCC,$<)
 	$(Q)$(HOST_CC) $(HOST_CFLAGS) -o $@ $<
 
-test: all unit-tests build/tests/wire
+# libFuzzer harness of the network stack (clang; tests/fuzz/net_input.c).
+# `make fuzz [FUZZ_TIME=seconds]` fuzzes; the smoke run is part of make test.
+FUZZ_TIME ?= 60
+FUZZ_SRCS := tests/fuzz/net_input.c tests/unit/fake_platform.c \
+	platform/common/symbols.c platform/common/fmt.c $(CORE_SRCS) $(NET_SRCS)
+build/fuzz/net_input: $(FUZZ_SRCS) $(wildcard lib/net/*.h lib/core/*.h)
+	@mkdir -p $(dir $@)
+	$(call msg,CLANG,$@)
+	$(Q)clang -std=c11 -O1 -g -D_GNU_SOURCE -Iinclude -Iplatform/common \
+		-Itests/unit -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all -o $@ $(FUZZ_SRCS)
+
+build/fuzz/corpus/.done: tests/fuzz/seeds.py
+	$(Q)python3 $< $(dir $@) && touch $@
+
+fuzz: build/fuzz/net_input build/fuzz/corpus/.done
+	build/fuzz/net_input -max_total_time=$(FUZZ_TIME) -max_len=20000 \
+		build/fuzz/corpus
+
+fuzz-smoke: build/fuzz/net_input build/fuzz/corpus/.done
+	@tests/fuzz/smoke
+
+test: all unit-tests build/tests/wire build/fuzz/net_input \
+	build/fuzz/corpus/.done
 	@tests/run
 
 # --- Everything else ----------------------------------------------------
