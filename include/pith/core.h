@@ -179,6 +179,16 @@ int core_source_add(const struct core_source *s);
  * and no timer is armed. Returns 0, or -EPERM if called from a fiber. */
 int core_run(void);
 
+/* Longest busy-poll window a caller may set: 10 ms. Polling burns the
+ * CPU it runs on; past a few milliseconds that buys nothing. */
+#define CORE_BUSY_POLL_MAX (10ULL * 1000000ULL)
+
+/* Busy polling: for NS nanoseconds after the last device input, the loop
+ * polls its devices (pith_yield with a deadline of now) instead of
+ * sleeping, trading a CPU for the wake-up latency of the host (0, the
+ * default: always sleep). 0, or -EINVAL above CORE_BUSY_POLL_MAX. */
+int core_set_busy_poll(uint64_t ns);
+
 /* Makes core_run() return once the current callback or fiber parks. */
 void core_stop(void);
 

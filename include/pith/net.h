@@ -106,10 +106,11 @@
 /* --- Configuration ----------------------------------------------------- */
 
 struct net_config {
-	uint32_t addr;	  /* our address; 0: use DHCP */
-	unsigned prefix;  /* prefix length, 1..32 */
-	uint32_t gateway; /* 0: none (on-link only) */
-	unsigned pbufs;	  /* pool size; 0: NET_PBUFS_DEFAULT */
+	uint32_t addr;	       /* our address; 0: use DHCP */
+	unsigned prefix;       /* prefix length, 1..32 */
+	uint32_t gateway;      /* 0: none (on-link only) */
+	unsigned pbufs;	       /* pool size; 0: NET_PBUFS_DEFAULT */
+	unsigned busy_poll_us; /* the loop's busy-poll window (core.h) */
 };
 
 /* Parses a dotted-quad IPv4 address ("10.0.0.1": four decimal numbers
@@ -120,6 +121,8 @@ int net_parse_ipv4(const char *s, uint32_t *out);
  * the stack, at its value (ARGV[1], NULL if absent):
  *   --ipv4 ADDR/PREFIX   static address (a host address, prefix 1..32)
  *   --gateway ADDR       default route (needs --ipv4, inside its subnet)
+ *   --busy-poll US       poll the device for US microseconds after input
+ *                        before sleeping (0..10000; default 0)
  * Returns 2 when it took the option and its value, 0 when ARGV[0] is not
  * its option, -EINVAL when the value is malformed: ERR (N bytes) then
  * holds a one-line message naming the option and the value. Call

@@ -4,7 +4,8 @@
  *   2. fire the timers that are due;
  *   3. let every source flush the output queued in 1 and 2;
  *   4. sleep in pith_yield until the next timer (not at all if a fiber
- *      is ready), the only place the appliance sleeps;
+ *      is ready, or within the busy-poll window after input), the only
+ *      place the appliance sleeps;
  *   5. hand each device that has input to its source.
  *
  * Sources read and process their input on the loop's stack, to
@@ -21,6 +22,15 @@
 static struct core_source sources[CORE_SOURCES_MAX];
 static unsigned nsources;
 static int stopping;
+static uint64_t busy_ns, last_input;
+
+int core_set_busy_poll(uint64_t ns)
+{
+	if (ns > CORE_BUSY_POLL_MAX)
+		return -EINVAL;
+	busy_ns = ns;
+	return 0;
+}
 
 int core_source_add(const struct core_source *s)
 {
@@ -54,12 +64,14 @@ static void sleep_and_poll(void)
 	uint64_t now = pith_clock_monotonic(), deadline = core_timer_next();
 	pith_handle_set ready = 0;
 
-	if (core_any_ready())
-		deadline = 0;
+	if (core_any_ready() || (busy_ns && now - last_input < busy_ns))
+		deadline = now; /* poll without sleeping */
 	else if (deadline == UINT64_MAX || deadline - now > CORE_IDLE_NS)
 		deadline = now + CORE_IDLE_NS;
 	pith_yield(deadline, &ready);
 	core_loop_stats.wakeups++;
+	if (ready)
+		last_input = busy_ns ? pith_clock_monotonic() : 0;
 	for (unsigned i = 0; i < nsources; i++)
 		if (ready & (1ULL << sources[i].handle))
 			sources[i].input(sources[i].arg);

@@ -2,6 +2,7 @@
  *
  *     --ipv4 ADDR/PREFIX    a static address (otherwise DHCP)
  *     --gateway ADDR        the default route, inside ADDR/PREFIX
+ *     --busy-poll US        the loop's busy-poll window (core.h)
  *
  * Values are parsed strictly (dotted quads without leading zeros, signs
  * or spaces; a decimal prefix 1..32) and refused with a message that
@@ -103,6 +104,15 @@ int net_config_option(struct net_config *c, char **argv, char *err, size_t n)
 
 	if (!strcmp(o, "--ipv4"))
 		return parse_cidr(c, v, err, n) < 0 ? -EINVAL : 2;
+	if (!strcmp(o, "--busy-poll")) {
+		unsigned us;
+		size_t d = v ? decimal(v, 5, &us) : 0;
+		if (!d || v[d] || us * 1000ULL > CORE_BUSY_POLL_MAX)
+			return fail(err, n, "--busy-poll", v,
+				    "is not a number of microseconds 0..10000");
+		c->busy_poll_us = us;
+		return 2;
+	}
 	if (strcmp(o, "--gateway"))
 		return 0;
 	if (!v)
@@ -149,8 +159,8 @@ int net_config_parse(int argc, char **argv, struct net_config *c, char *err,
 			if (n)
 				snprintf(err, n,
 					 "unknown argument '%s' (the stack "
-					 "takes --ipv4 ADDR/PREFIX and "
-					 "--gateway ADDR)",
+					 "takes --ipv4 ADDR/PREFIX, "
+					 "--gateway ADDR, --busy-poll US)",
 					 argv[i]);
 			return -EINVAL;
 		}

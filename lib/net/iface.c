@@ -17,6 +17,11 @@ uint64_t net_counters[NET_COUNTER_COUNT];
 
 static struct pbuf *txq[NET_TX_QUEUE];
 static unsigned tx_head, tx_len;
+static unsigned rx_want = 1; /* frames asked for in the next read */
+static uint64_t rx_last;     /* when the last read ended */
+
+/* Reads closer together than this belong to one burst. */
+#define RX_BURST_NS 50000
 static int started, source_added;
 
 int iface_is_broadcast(uint32_t a)
@@ -82,7 +87,13 @@ static void input(void *arg)
 	size_t done = 0;
 
 	(void)arg;
-	while (n < NET_RX_BATCH && (p[n] = pbuf_alloc(1))) {
+	/* Within a burst (reads less than RX_BURST_NS apart), a read that
+	 * fills its batch asks for twice as many next time, up to
+	 * NET_RX_BATCH; otherwise one frame is asked for. A lone frame (a
+	 * ping) then costs one read, not a read and a second one that finds
+	 * the queue empty; a burst still moves NET_RX_BATCH frames per call
+	 * after a few wake-ups. */
+	while (n < rx_want && (p[n] = pbuf_alloc(1))) {
 		f[n].buf = p[n]->data;
 		f[n].cap = net_if.mtu + ETH_HLEN;
 		f[n].len = 0;
@@ -94,6 +105,11 @@ static void input(void *arg)
 	}
 	if (pith_net_read_batch(net_if.handle, f, n, &done) != PITH_OK)
 		done = 0;
+	uint64_t now = pith_clock_monotonic();
+	rx_want = done < n || now - rx_last > RX_BURST_NS ? 1
+		  : n * 2 > NET_RX_BATCH		  ? NET_RX_BATCH
+							  : n * 2;
+	rx_last = now;
 	for (unsigned i = 0; i < n; i++) {
 		if (i >= done) {
 			pbuf_free(p[i]);
@@ -174,6 +190,7 @@ int net_start(const char *device, const struct net_config *c)
 		return r;
 	source_added = 1;
 	started = 1;
+	core_set_busy_poll(c->busy_poll_us * 1000ULL);
 	net_if.up = 1;
 	if (c->addr) {
 		uint32_t mask = c->prefix ? ~0U << (32 - c->prefix) : 0;

@@ -24,7 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);
 
 static void frames(const uint8_t *d, size_t n)
 {
-	struct net_config c = { 0x0a090002, 24, 0x0a090001, FUZZ_PBUFS };
+	struct net_config c = { 0x0a090002, 24, 0x0a090001, FUZZ_PBUFS, 0 };
 	static char buf[NET_UDP_MAX];
 	struct net_udp *s = 0;
 
@@ -48,7 +48,8 @@ static void frames(const uint8_t *d, size_t n)
 			len = n;
 		fake_net_rx(d, len);
 		iface_poll();
-		while (s && net_udp_recvfrom(s, buf, sizeof buf, 0, 0, 0, 0) >= 0)
+		while (s &&
+		       net_udp_recvfrom(s, buf, sizeof buf, 0, 0, 0, 0) >= 0)
 			;
 		d += len;
 		n -= len;

@@ -58,6 +58,13 @@ static void test_options(void)
 		{ { "x", "--gateway", "10.0.0.1" }, "needs --ipv4" },
 		{ { "x", "--ipv4", "10.0.0.2/24", "--bogus" },
 		  "unknown argument '--bogus'" },
+		{ { "x", "--busy-poll", "200" }, 0 },
+		{ { "x", "--busy-poll", "0" }, 0 },
+		{ { "x", "--busy-poll", "10001" }, "0..10000" },
+		{ { "x", "--busy-poll", "-1" }, "0..10000" },
+		{ { "x", "--busy-poll", "99999999" }, "0..10000" },
+		{ { "x", "--busy-poll", "1e3" }, "0..10000" },
+		{ { "x", "--busy-poll" }, "0..10000" },
 	};
 	static const char *gw[][2] = {
 		{ "10.0.0.1", 0 },
