@@ -176,6 +176,7 @@ format:
 
 bench: all
 	@bench/boot/run
+	@bench/net/run
 
 clean:
 	rm -rf build apps/*/build tests/e2e/*/build
