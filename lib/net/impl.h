@@ -164,7 +164,9 @@ unsigned arp_pending(void);
 
 void ip_input(struct pbuf *p);
 /* Sends P (data at the transport header) from SRC to DST with PROTO,
- * fragmenting as needed. 0, or -ENETUNREACH, -ENOBUFS, -EMSGSIZE. */
+ * fragmenting as needed. 0, or -ENETUNREACH (no route), -ENOBUFS (no
+ * buffer for a fragment), -EMSGSIZE (over 65,535 bytes), -EINVAL (no
+ * headroom: a caller's bug). */
 int ip_output(struct pbuf *p, uint32_t src, uint32_t dst, uint8_t proto);
 /* The source address for DST: ours, or 0 before configuration. */
 uint32_t ip_source(void);

@@ -108,6 +108,8 @@ static void test_stop_and_refusals(void)
 	q.head = q.tail = 0;
 	CHECK_EQ(core_wait(&q, UINT64_MAX), -EPERM);
 	CHECK_EQ(core_sleep_until(5), -EPERM);
+	CHECK_EQ(core_set_busy_poll(CORE_BUSY_POLL_MAX + 1), -EINVAL);
+	CHECK_EQ(core_set_busy_poll(0), 0);
 	CHECK(core_fiber_spawn(forever, 0, 100, "small") == 0);
 	CHECK(core_fiber_spawn(forever, 0, CORE_STACK_MAX + 1, "big") == 0);
 	CHECK(core_fiber_spawn(forever, 0, 0, "parked") != 0);
