@@ -60,13 +60,18 @@ PLATFORM_SRCS_kvm := $(wildcard platform/x86_64/*.c platform/x86_64/*.S \
 RUNTIME_LIBS_kvm := musl bare
 PLATFORM_SRCS := $(wildcard platform/common/*.c) $(PLATFORM_SRCS_$(TARGET))
 POSIX_SRCS := $(wildcard lib/posix/*.c)
+CORE_SRCS := $(wildcard lib/core/*.c) $(wildcard lib/core/*.S)
+NET_SRCS := $(wildcard lib/net/*.c)
 PLATFORM_OBJS := $(patsubst %,$(G)/obj/%.o,$(basename $(PLATFORM_SRCS))) \
 	$(G)/obj/gen/syscall_names.o
 POSIX_OBJS := $(patsubst %.c,$(G)/obj/%.o,$(POSIX_SRCS))
 MUSL_RT_OBJS := $(patsubst %.c,$(G)/obj/%.o,$(wildcard platform/x86_64/musl/*.c))
 BARE_RT_OBJS := $(patsubst %.c,$(G)/obj/%.o,$(wildcard platform/x86_64/bare/*.c))
+CORE_OBJS := $(patsubst %,$(G)/obj/%.o,$(basename $(CORE_SRCS)))
+NET_OBJS := $(patsubst %.c,$(G)/obj/%.o,$(NET_SRCS))
 
 target-libs: $(G)/lib/libpith-platform.a $(G)/lib/libpith-posix.a \
+	$(G)/lib/libpith-core.a $(G)/lib/libpith-net.a \
 	$(RUNTIME_LIBS_$(TARGET):%=$(G)/lib/libpith-%.a)
 
 # The bare C library's loops must stay loops, not calls to themselves.
@@ -89,6 +94,14 @@ $(G)/obj/%.o: %.c build/kernel-include/.done
 	$(call msg,CC,$<)
 	$(Q)$(HOST_CC) $(GUEST_CFLAGS) $(KERNEL_CFLAGS) -MMD -MP -c $< -o $@
 
+# The libOS libraries run after SSE is set up: compiled normally.
+LIBOS_C_OBJS := $(patsubst %.c,$(G)/obj/%.o,$(filter %.c,$(CORE_SRCS) \
+	$(NET_SRCS)))
+$(LIBOS_C_OBJS): $(G)/obj/%.o: %.c build/kernel-include/.done
+	@mkdir -p $(dir $@)
+	$(call msg,CC,$<)
+	$(Q)$(HOST_CC) $(GUEST_CFLAGS) -MMD -MP -c $< -o $@
+
 $(G)/obj/%.o: %.S
 	@mkdir -p $(dir $@)
 	$(call msg,AS,$<)
@@ -103,6 +116,8 @@ $(G)/lib/libpith-platform.a: $(PLATFORM_OBJS)
 $(G)/lib/libpith-posix.a: $(POSIX_OBJS)
 $(G)/lib/libpith-musl.a: $(MUSL_RT_OBJS)
 $(G)/lib/libpith-bare.a: $(BARE_RT_OBJS)
+$(G)/lib/libpith-core.a: $(CORE_OBJS)
+$(G)/lib/libpith-net.a: $(NET_OBJS)
 $(G)/lib/libpith-%.a:
 	@mkdir -p $(dir $@)
 	$(call msg,AR,$@)
@@ -115,7 +130,9 @@ UNIT_SRCS := $(wildcard tests/unit/*.c) \
 	platform/common/fmt.c platform/common/manifest.c \
 	platform/common/options.c platform/common/symbols.c \
 	platform/common/crash.c lib/posix/mem.c lib/posix/io.c \
-	lib/posix/time.c lib/posix/syscall.c build/gen/syscall_names.c
+	lib/posix/time.c lib/posix/syscall.c build/gen/syscall_names.c \
+	$(CORE_SRCS) $(NET_SRCS)
+UNIT_OBJS := $(patsubst %,build/san/%.o,$(basename $(UNIT_SRCS)))
 
 build/san/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -123,7 +140,11 @@ build/san/%.o: %.c
 	$(Q)$(HOST_CC) $(HOST_CFLAGS) $(SAN_CFLAGS) -Iplatform/common \
 		-Itests/unit -MMD -MP -c $< -o $@
 
-build/tests/unit: $(UNIT_SRCS:%.c=build/san/%.o)
+build/san/%.o: %.S
+	@mkdir -p $(dir $@)
+	$(Q)$(HOST_CC) $(SAN_CFLAGS) -c $< -o $@
+
+build/tests/unit: $(UNIT_OBJS)
 	@mkdir -p $(dir $@)
 	$(call msg,LD,$@)
 	$(Q)$(HOST_CC) $(SAN_CFLAGS) -o $@ $^
@@ -141,8 +162,15 @@ build/tests/unit-monitor: $(MONITOR_UNIT_SRCS:%.c=build/san/%.o)
 
 unit-tests: build/tests/unit build/tests/unit-monitor
 
-# libFuzzer harnesses (clang). `make fuzz FUZZ_TIME=SECONDS` runs each for
-# that long (default 60); `make test` runs each for a short smoke.
+# The net test bench's impairing forwarder (tests/net/wire.c).
+build/tests/wire: tests/net/wire.c
+	@mkdir -p $(dir $@)
+	$(call msg,HOSTCC,$<)
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) -o $@ $<
+
+# libFuzzer harnesses (clang): the network stack's input, the kvm
+# monitor's hypercalls and image checks. `make fuzz FUZZ_TIME=SECONDS`
+# runs each for that long (default 60); `make test` runs a short smoke.
 FUZZ_CC ?= clang
 FUZZ_CFLAGS := -std=c11 -g -O1 -D_GNU_SOURCE -I$(PITH_ROOT)/include \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
@@ -150,7 +178,9 @@ MONITOR_FUZZ_SRCS := monitor/mem.c monitor/hypercall.c monitor/report.c \
 	monitor/image.c tools/common/elf.c platform/common/fmt.c \
 	platform/common/manifest.c platform/common/crash.c \
 	platform/common/symbols.c
-FUZZERS := build/fuzz/kvm_hypercall build/fuzz/kvm_elf
+NET_FUZZ_SRCS := tests/fuzz/net_input.c tests/unit/fake_platform.c \
+	platform/common/symbols.c platform/common/fmt.c $(CORE_SRCS) $(NET_SRCS)
+FUZZERS := build/fuzz/net_input build/fuzz/kvm_hypercall build/fuzz/kvm_elf
 FUZZ_TIME ?= 60
 
 build/fuzz/kvm_%: tests/fuzz/kvm_%.c $(MONITOR_FUZZ_SRCS)
@@ -158,12 +188,21 @@ build/fuzz/kvm_%: tests/fuzz/kvm_%.c $(MONITOR_FUZZ_SRCS)
 	$(call msg,FUZZCC,$@)
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $^
 
-fuzzers: $(FUZZERS)
+build/fuzz/net_input: $(NET_FUZZ_SRCS) $(wildcard lib/net/*.h lib/core/*.h)
+	@mkdir -p $(dir $@)
+	$(call msg,FUZZCC,$@)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -Iplatform/common -Itests/unit -o $@ \
+		$(NET_FUZZ_SRCS)
+
+build/fuzz/corpus/net_input/.done: tests/fuzz/seeds.py
+	$(Q)python3 $< $(dir $@) && touch $@
+
+fuzzers: $(FUZZERS) build/fuzz/corpus/net_input/.done
 
 fuzz: fuzzers all
 	@tests/fuzz/run $(FUZZ_TIME)
 
-test: all unit-tests fuzzers
+test: all unit-tests build/tests/wire fuzzers
 	@tests/run
 
 # --- Everything else ----------------------------------------------------
@@ -184,6 +223,7 @@ format:
 
 bench: all
 	@bench/boot/run
+	@bench/net/run
 
 clean:
 	rm -rf build apps/*/build tests/e2e/*/build

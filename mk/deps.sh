@@ -3,7 +3,8 @@
 # Idempotent: installs only what is missing. Used by `make deps` and CI.
 set -eu
 packages="make gcc libc6-dev binutils musl-dev musl-tools libseccomp-dev
-linux-libc-dev iproute2 python3 clang-format util-linux coreutils"
+linux-libc-dev iproute2 python3 clang-format util-linux coreutils
+iputils-ping dnsmasq-base clang"
 missing=
 for p in $packages; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||

@@ -64,7 +64,10 @@ static int inside(uint64_t addr, size_t len, uintptr_t lo, uintptr_t hi)
 
 int lx_peek(uint64_t addr, void *buf, size_t len)
 {
+	/* The heap holds the stacks of fibers (lib/core). */
 	if (!inside(addr, len, lx.stack_lo, lx.stack_hi) &&
+	    !inside(addr, len, lx.boot.heap_start,
+		    lx.boot.heap_start + lx.boot.heap_size) &&
 	    !inside(addr, len, (uintptr_t)__pith_text_start,
 		    (uintptr_t)__pith_text_end))
 		return -1;

@@ -16,8 +16,8 @@
 
 #include "../../monitor/mon.h"
 
-#define SIZE (256 << 10)
-#define DATA 0x20000
+#define SIZE	 (256 << 10)
+#define DATA	 0x20000
 #define SEED_MAX (16 << 10)
 
 static unsigned char guest[SIZE] __attribute__((aligned(4096)));
@@ -44,11 +44,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0, sv);
 	peer = sv[1];
 	dev[0] = (struct hostdev){ PITH_DEV_NET, sv[0], { { 2 }, 1500 }, 0 };
-	dev[1] = (struct hostdev){ PITH_DEV_BLOCK, memfd_create("disk", 0),
-				   { { 0 }, 0 }, 64 << 10 };
+	dev[1] = (struct hostdev){
+		PITH_DEV_BLOCK, memfd_create("disk", 0), { { 0 }, 0 }, 64 << 10
+	};
 	ftruncate(dev[1].fd, 64 << 10);
-	hc = (struct mon_hc){ &mem, dev, 2, &stats, null, null, "fuzz.kvm",
-			      &img };
+	hc =
+		(struct mon_hc){ &mem, dev,  2,		 &stats,
+				 null, null, "fuzz.kvm", &img };
 	return 0;
 }
 

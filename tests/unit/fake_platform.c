@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pith/param.h"
 #include "symbols.h"
 
 char fake_console[4096];
@@ -83,4 +84,98 @@ const char *pith_symbolize(uint64_t addr, uint64_t *off)
 			return s->name;
 		}
 	return 0;
+}
+
+/* --- The fake network device ------------------------------------------ */
+
+uint8_t fake_mac[6] = { 0x02, 0, 0, 0, 0, 1 };
+size_t fake_mtu = 1500;
+unsigned fake_net_tx_count;
+static uint8_t rx_frames[FAKE_NET_FRAMES][PITH_FRAME_MAX];
+static size_t rx_len[FAKE_NET_FRAMES];
+static unsigned rx_head, rx_count;
+static uint8_t tx_frames[FAKE_NET_FRAMES][PITH_FRAME_MAX];
+static size_t tx_len[FAKE_NET_FRAMES];
+
+void fake_net_reset(void)
+{
+	rx_head = rx_count = 0;
+	fake_net_tx_count = 0;
+}
+
+int fake_net_rx(const void *frame, size_t len)
+{
+	unsigned i = (rx_head + rx_count) % FAKE_NET_FRAMES;
+
+	if (rx_count == FAKE_NET_FRAMES || len > PITH_FRAME_MAX)
+		return -1;
+	memcpy(rx_frames[i], frame, len);
+	rx_len[i] = len;
+	rx_count++;
+	return 0;
+}
+
+const uint8_t *fake_net_tx(unsigned i, size_t *len)
+{
+	if (i >= fake_net_tx_count || i >= FAKE_NET_FRAMES)
+		return 0;
+	*len = tx_len[i];
+	return tx_frames[i];
+}
+
+enum pith_result pith_net_acquire(const char *name, pith_handle *h)
+{
+	if (strcmp(name, "service"))
+		return PITH_EINVAL;
+	*h = 0;
+	return PITH_OK;
+}
+
+enum pith_result pith_net_info(pith_handle h, struct pith_net_info *info)
+{
+	if (h != 0)
+		return PITH_EINVAL;
+	memcpy(info->mac, fake_mac, 6);
+	info->mtu = fake_mtu;
+	return PITH_OK;
+}
+
+enum pith_result pith_net_read_batch(pith_handle h, struct pith_frame *frames,
+				     size_t n, size_t *done)
+{
+	*done = 0;
+	if (h != 0)
+		return PITH_EINVAL;
+	for (size_t i = 0; i < n; i++)
+		if (frames[i].cap < fake_mtu + 14)
+			return PITH_EINVAL;
+	while (*done < n && rx_count) {
+		struct pith_frame *f = &frames[*done];
+		/* A frame longer than the buffer is cut, as tap reads do. */
+		f->len = rx_len[rx_head] < f->cap ? rx_len[rx_head] : f->cap;
+		memcpy(f->buf, rx_frames[rx_head], f->len);
+		rx_head = (rx_head + 1) % FAKE_NET_FRAMES;
+		rx_count--;
+		++*done;
+	}
+	return *done ? PITH_OK : PITH_AGAIN;
+}
+
+enum pith_result pith_net_write_batch(pith_handle h,
+				      const struct pith_frame *frames, size_t n,
+				      size_t *done)
+{
+	if (h != 0)
+		return PITH_EINVAL;
+	for (*done = 0; *done < n; ++*done) {
+		const struct pith_frame *f = &frames[*done];
+		if (f->len < 14 || f->len > fake_mtu + 14)
+			return PITH_EINVAL;
+		if (fake_net_tx_count < FAKE_NET_FRAMES) {
+			memcpy(tx_frames[fake_net_tx_count], f->buf, f->len);
+			tx_len[fake_net_tx_count] = f->len;
+		}
+		fake_net_tx_count++;
+	}
+	return PITH_OK;
 }

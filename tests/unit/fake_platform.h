@@ -19,6 +19,17 @@ extern struct pith_boot_info fake_boot;
 /* Forgets captured output and counters; clocks to fixed values. */
 void fake_reset(void);
 
+/* A fake network device, "service" (handle 0): frames queued with
+ * fake_net_rx are what pith_net_read_batch returns; frames the code
+ * writes are kept, in order, for the test to look at. */
+#define FAKE_NET_FRAMES 256
+extern uint8_t fake_mac[6];
+extern size_t fake_mtu;
+extern unsigned fake_net_tx_count;
+void fake_net_reset(void);
+int fake_net_rx(const void *frame, size_t len);
+const uint8_t *fake_net_tx(unsigned i, size_t *len);
+
 /* Symbols for pith_symbolize: a sorted array ending with a NULL name. */
 struct fake_sym {
 	uint64_t addr, size;

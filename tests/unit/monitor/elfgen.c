@@ -40,15 +40,20 @@ size_t elfgen_build(unsigned char *buf)
 	n += note(buf + n, PITH_NOTE_TARGET, &t, sizeof t);
 	n += note(buf + n, PITH_NOTE_KVM_ABI, &abi, sizeof abi);
 	n += note(buf + n, PITH_NOTE_MANIFEST, "net a\n", 7);
-	*elfgen_ph(buf, 0) = (Elf64_Phdr){ PT_LOAD, PF_R | PF_X, 0, 0x10000,
-					   0x10000, 0x1010, 0x1010, 0x1000 };
-	*elfgen_ph(buf, 1) = (Elf64_Phdr){ PT_LOAD, PF_R | PF_W, 0x2000,
-					   0x12000, 0x12000, 0x10, 0x1000,
-					   0x1000 };
-	*elfgen_ph(buf, 2) = (Elf64_Phdr){ PT_NOTE, PF_R, ELFGEN_NOTES,
+	*elfgen_ph(buf, 0) =
+		(Elf64_Phdr){ PT_LOAD, PF_R | PF_X, 0,	    0x10000,
+			      0x10000, 0x1010,	    0x1010, 0x1000 };
+	*elfgen_ph(buf, 1) =
+		(Elf64_Phdr){ PT_LOAD, PF_R | PF_W, 0x2000, 0x12000,
+			      0x12000, 0x10,	    0x1000, 0x1000 };
+	*elfgen_ph(buf, 2) = (Elf64_Phdr){ PT_NOTE,
+					   PF_R,
+					   ELFGEN_NOTES,
 					   0x10000 + ELFGEN_NOTES,
 					   0x10000 + ELFGEN_NOTES,
-					   n - ELFGEN_NOTES, n - ELFGEN_NOTES, 4 };
+					   n - ELFGEN_NOTES,
+					   n - ELFGEN_NOTES,
+					   4 };
 	buf[0x1000] = 0xf4; /* hlt */
 	return ELFGEN_SIZE;
 }

@@ -7,8 +7,8 @@
 #include <stddef.h>
 
 /* Offsets in the image elfgen_build makes. */
-#define ELFGEN_SIZE 0x2010
-#define ELFGEN_PH 0x40 /* text, data, note */
+#define ELFGEN_SIZE  0x2010
+#define ELFGEN_PH    0x40 /* text, data, note */
 #define ELFGEN_NOTES 0x100
 
 /* Writes the image into BUF (ELFGEN_SIZE bytes) and returns its size:

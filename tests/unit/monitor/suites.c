@@ -3,7 +3,7 @@
 #include "unit.h"
 
 extern const struct unit_suite suite_mon_mem, suite_mon_layout,
-    suite_mon_hypercall, suite_mon_image;
+	suite_mon_hypercall, suite_mon_image;
 
 const struct unit_suite *const unit_suites[] = {
 	&suite_mon_mem,

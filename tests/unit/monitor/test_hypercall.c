@@ -11,11 +11,11 @@
 #include "pith/exit.h"
 #include "unit.h"
 
-#define SIZE 0x100000ULL
-#define CODE 0x10000ULL	 /* R X */
+#define SIZE   0x100000ULL
+#define CODE   0x10000ULL /* R X */
 #define RODATA 0x12000ULL /* R */
-#define DATA 0x20000ULL	 /* R W, up to SIZE */
-#define MTU 1500
+#define DATA   0x20000ULL /* R W, up to SIZE */
+#define MTU    1500
 
 static unsigned char guest[SIZE] __attribute__((aligned(4096)));
 static struct mon_mem mem = { .base = guest, .size = SIZE };
@@ -47,15 +47,14 @@ static void setup(void)
 	socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0, sv);
 	peer = sv[1];
 	dev[0] = (struct hostdev){ PITH_DEV_NET, sv[0], { { 2 }, MTU }, 0 };
-	dev[1] = (struct hostdev){ PITH_DEV_BLOCK,
-				   memfd_create("disk", 0),
-				   { { 0 }, 0 },
-				   64 * 1024 };
+	dev[1] = (struct hostdev){
+		PITH_DEV_BLOCK, memfd_create("disk", 0), { { 0 }, 0 }, 64 * 1024
+	};
 	ftruncate(dev[1].fd, 64 * 1024);
 	console = memfd_create("console", 0);
 	diag = memfd_create("diag", 0);
-	hc = (struct mon_hc){ &mem, dev, 2, &stats, console, diag, "test.kvm",
-			      &img };
+	hc = (struct mon_hc){ &mem,    dev,  2,		 &stats,
+			      console, diag, "test.kvm", &img };
 }
 
 /* What was written to FD, as a string. */
@@ -70,8 +69,7 @@ static const char *text(int fd)
 
 static enum mon_next call(enum pith_hc n, uint64_t gpa, int *status)
 {
-	return mon_hypercall(&hc, PITH_HC_PORT_BASE + n, (uint32_t)gpa,
-			     status);
+	return mon_hypercall(&hc, PITH_HC_PORT_BASE + n, (uint32_t)gpa, status);
 }
 
 #define AT(gpa) ((void *)(mem.base + (gpa)))
@@ -127,7 +125,8 @@ static void test_unknown_port(void)
 	int st = -1;
 
 	setup();
-	CHECK_EQ(mon_hypercall(&hc, PITH_HC_PORT_BASE + PITH_HC_COUNT, DATA, &st),
+	CHECK_EQ(mon_hypercall(&hc, PITH_HC_PORT_BASE + PITH_HC_COUNT, DATA,
+			       &st),
 		 MON_STOPPED);
 	CHECK_CONTAINS(text(diag), "no such hypercall port");
 	CHECK_EQ(mon_hypercall(&hc, 0x80, DATA, &st), MON_STOPPED);
@@ -236,9 +235,10 @@ static void test_block(void)
 		uint32_t handle;
 		uint64_t off, len;
 	} bad[] = {
-		{ 1, 100, 512 },      { 1, 0, 100 },	       { 1, 0, 0 },
-		{ 1, 65536, 512 },    { 1, 65024, 1024 },      { 0, 0, 512 },
-		{ 9, 0, 512 },	      { 1, UINT64_MAX - 511, 1024 },
+		{ 1, 100, 512 },    { 1, 0, 100 },
+		{ 1, 0, 0 },	    { 1, 65536, 512 },
+		{ 1, 65024, 1024 }, { 0, 0, 512 },
+		{ 9, 0, 512 },	    { 1, UINT64_MAX - 511, 1024 },
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		*b = (struct pith_hc_block){ bad[i].handle, 99, bad[i].off,
@@ -296,5 +296,5 @@ static const struct unit_test tests[] = {
 	{ "block", test_block },
 	{ "abort_and_crash", test_abort_and_crash },
 };
-const struct unit_suite suite_mon_hypercall = UNIT_SUITE("mon_hypercall",
-							  tests);
+const struct unit_suite suite_mon_hypercall =
+	UNIT_SUITE("mon_hypercall", tests);

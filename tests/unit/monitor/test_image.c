@@ -50,23 +50,59 @@ struct mutation {
 };
 
 #define PH(n) elfgen_ph(b, n)
-static void m_class(unsigned char *b) { b[EI_CLASS] = ELFCLASS32; }
-static void m_type(unsigned char *b) { ((Elf64_Ehdr *)b)->e_type = ET_DYN; }
-static void m_phnum(unsigned char *b) { ((Elf64_Ehdr *)b)->e_phnum = 0; }
-static void m_phoff(unsigned char *b) { ((Elf64_Ehdr *)b)->e_phoff = ~0ULL - 8; }
-static void m_phnum_big(unsigned char *b) { ((Elf64_Ehdr *)b)->e_phnum = 0xffff; }
-static void m_offset_wrap(unsigned char *b) { PH(1)->p_offset = ~0ULL - 8; }
+static void m_class(unsigned char *b)
+{
+	b[EI_CLASS] = ELFCLASS32;
+}
+static void m_type(unsigned char *b)
+{
+	((Elf64_Ehdr *)b)->e_type = ET_DYN;
+}
+static void m_phnum(unsigned char *b)
+{
+	((Elf64_Ehdr *)b)->e_phnum = 0;
+}
+static void m_phoff(unsigned char *b)
+{
+	((Elf64_Ehdr *)b)->e_phoff = ~0ULL - 8;
+}
+static void m_phnum_big(unsigned char *b)
+{
+	((Elf64_Ehdr *)b)->e_phnum = 0xffff;
+}
+static void m_offset_wrap(unsigned char *b)
+{
+	PH(1)->p_offset = ~0ULL - 8;
+}
 static void m_vaddr_wrap(unsigned char *b)
 {
 	PH(1)->p_vaddr = ~0ULL & ~0xfffULL;
 	PH(1)->p_offset = 0;
 }
-static void m_memsz_wrap(unsigned char *b) { PH(1)->p_memsz = ~0ULL - 0x1000; }
-static void m_empty(unsigned char *b) { PH(1)->p_memsz = PH(1)->p_filesz = 0; }
-static void m_wx(unsigned char *b) { PH(1)->p_flags = PF_R | PF_W | PF_X; }
-static void m_overlap(unsigned char *b) { PH(1)->p_vaddr = 0x11000; }
-static void m_low(unsigned char *b) { PH(0)->p_vaddr = 0; }
-static void m_entry(unsigned char *b) { ((Elf64_Ehdr *)b)->e_entry = 0x12000; }
+static void m_memsz_wrap(unsigned char *b)
+{
+	PH(1)->p_memsz = ~0ULL - 0x1000;
+}
+static void m_empty(unsigned char *b)
+{
+	PH(1)->p_memsz = PH(1)->p_filesz = 0;
+}
+static void m_wx(unsigned char *b)
+{
+	PH(1)->p_flags = PF_R | PF_W | PF_X;
+}
+static void m_overlap(unsigned char *b)
+{
+	PH(1)->p_vaddr = 0x11000;
+}
+static void m_low(unsigned char *b)
+{
+	PH(0)->p_vaddr = 0;
+}
+static void m_entry(unsigned char *b)
+{
+	((Elf64_Ehdr *)b)->e_entry = 0x12000;
+}
 static void m_note_size(unsigned char *b)
 {
 	PH(2)->p_filesz = PH(2)->p_memsz = 0x10000;
@@ -75,9 +111,18 @@ static void m_note_namesz(unsigned char *b)
 {
 	((Elf64_Nhdr *)(b + ELFGEN_NOTES))->n_namesz = 0xffffffff;
 }
-static void m_abi(unsigned char *b) { elfgen_note(b, 4)[0] = 9; }
-static void m_manifest(unsigned char *b) { elfgen_note(b, 2)[0] = 'N'; }
-static void m_target(unsigned char *b) { elfgen_note(b, 1)[4] = 'l'; }
+static void m_abi(unsigned char *b)
+{
+	elfgen_note(b, 4)[0] = 9;
+}
+static void m_manifest(unsigned char *b)
+{
+	elfgen_note(b, 2)[0] = 'N';
+}
+static void m_target(unsigned char *b)
+{
+	elfgen_note(b, 1)[4] = 'l';
+}
 
 static const struct mutation mutations[] = {
 	{ "class", m_class, "not a 64-bit ELF file" },

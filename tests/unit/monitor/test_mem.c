@@ -8,7 +8,7 @@
 
 static struct mon_mem fake(void)
 {
-	struct mon_mem m = {0};
+	struct mon_mem m = { 0 };
 
 	m.size = SIZE;
 	m.base = calloc(1, SIZE);
@@ -25,8 +25,8 @@ static void test_accessor(void)
 	const unsigned RW = MON_R | MON_W;
 
 	CHECK(mon_guest(&m, 0x10000, 16, MON_R) == m.base + 0x10000);
-	CHECK(mon_guest(&m, 0x10000, 16, RW) == 0);	/* code */
-	CHECK(mon_guest(&m, 0x12ff0, 16, MON_R) != 0);	/* rodata */
+	CHECK(mon_guest(&m, 0x10000, 16, RW) == 0);    /* code */
+	CHECK(mon_guest(&m, 0x12ff0, 16, MON_R) != 0); /* rodata */
 	CHECK(mon_guest(&m, 0x12ff0, 16, RW) == 0);
 	CHECK(mon_guest(&m, 0x13000, 0x1000, RW) != 0); /* data */
 	CHECK(mon_guest(&m, 0x13000, 0x1001, RW) == 0); /* into a hole */
@@ -78,7 +78,7 @@ static void test_layout(void)
 {
 	char msg[128];
 	struct pith_buf err;
-	struct mon_mem m = {0};
+	struct mon_mem m = { 0 };
 	const struct mon_layout *l = &m.lay;
 
 	pith_buf_init(&err, msg, sizeof msg);
@@ -86,7 +86,7 @@ static void test_layout(void)
 	CHECK_EQ(mon_layout(&m, 0x15123, &err), 0);
 	CHECK_EQ(l->image_end, 0x16000);
 	CHECK_EQ(l->boot, 0x16000);
-	CHECK(l->trap_lo > l->boot + 8192);	/* a guard page between */
+	CHECK(l->trap_lo > l->boot + 8192); /* a guard page between */
 	CHECK_EQ(l->guard_lo, l->trap_hi);
 	CHECK_EQ(l->guard_hi - l->guard_lo, PITH_STACK_GUARD);
 	CHECK_EQ(l->stack_hi - l->stack_lo, PITH_STACK_SIZE);

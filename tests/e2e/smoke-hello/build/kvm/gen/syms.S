@@ -68,44 +68,44 @@
 	.quad 0x11040
 	.long 43, 16 + 16 * 52 + 401
 	.quad 0x1106b
-	.long 430, 16 + 16 * 52 + 419
-	.quad 0x11219
+	.long 440, 16 + 16 * 52 + 419
+	.quad 0x11223
 	.long 32, 16 + 16 * 52 + 433
-	.quad 0x11239
+	.quad 0x11243
 	.long 78, 16 + 16 * 52 + 446
-	.quad 0x11287
+	.quad 0x11291
 	.long 75, 16 + 16 * 52 + 458
-	.quad 0x112d2
+	.quad 0x112dc
 	.long 55, 16 + 16 * 52 + 478
-	.quad 0x11309
+	.quad 0x11313
 	.long 36, 16 + 16 * 52 + 497
-	.quad 0x1132d
+	.quad 0x11337
 	.long 98, 16 + 16 * 52 + 508
-	.quad 0x1138f
+	.quad 0x11399
 	.long 192, 16 + 16 * 52 + 524
-	.quad 0x1144f
+	.quad 0x11459
 	.long 216, 16 + 16 * 52 + 546
-	.quad 0x11527
+	.quad 0x11531
 	.long 56, 16 + 16 * 52 + 561
-	.quad 0x1155f
+	.quad 0x11569
 	.long 111, 16 + 16 * 52 + 573
-	.quad 0x115ce
+	.quad 0x115d8
 	.long 33, 16 + 16 * 52 + 586
-	.quad 0x115ef
+	.quad 0x115f9
 	.long 50, 16 + 16 * 52 + 598
-	.quad 0x11621
+	.quad 0x1162b
 	.long 138, 16 + 16 * 52 + 608
-	.quad 0x116ab
+	.quad 0x116b5
 	.long 117, 16 + 16 * 52 + 613
-	.quad 0x11720
+	.quad 0x1172a
 	.long 173, 16 + 16 * 52 + 618
-	.quad 0x117cd
+	.quad 0x117d7
 	.long 280, 16 + 16 * 52 + 628
-	.quad 0x118e5
+	.quad 0x118ef
 	.long 167, 16 + 16 * 52 + 639
-	.quad 0x1198c
+	.quad 0x11996
 	.long 5, 16 + 16 * 52 + 652
-	.quad 0x11991
+	.quad 0x1199b
 	.long 37, 16 + 16 * 52 + 665
 	.asciz "_start"
 	.asciz "abort"

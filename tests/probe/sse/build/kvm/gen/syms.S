@@ -62,46 +62,46 @@
 	.quad 0x10e45
 	.long 43, 16 + 16 * 50 + 360
 	.quad 0x10e70
-	.long 430, 16 + 16 * 50 + 378
-	.quad 0x1101e
+	.long 440, 16 + 16 * 50 + 378
+	.quad 0x11028
 	.long 32, 16 + 16 * 50 + 392
-	.quad 0x1103e
+	.quad 0x11048
 	.long 78, 16 + 16 * 50 + 405
-	.quad 0x1108c
+	.quad 0x11096
 	.long 75, 16 + 16 * 50 + 417
-	.quad 0x110d7
+	.quad 0x110e1
 	.long 55, 16 + 16 * 50 + 437
-	.quad 0x1110e
+	.quad 0x11118
 	.long 36, 16 + 16 * 50 + 456
-	.quad 0x11132
+	.quad 0x1113c
 	.long 98, 16 + 16 * 50 + 467
-	.quad 0x11194
+	.quad 0x1119e
 	.long 192, 16 + 16 * 50 + 483
-	.quad 0x11254
+	.quad 0x1125e
 	.long 216, 16 + 16 * 50 + 505
-	.quad 0x1132c
+	.quad 0x11336
 	.long 56, 16 + 16 * 50 + 520
-	.quad 0x11364
+	.quad 0x1136e
 	.long 111, 16 + 16 * 50 + 532
-	.quad 0x113d3
+	.quad 0x113dd
 	.long 33, 16 + 16 * 50 + 545
-	.quad 0x113f4
+	.quad 0x113fe
 	.long 50, 16 + 16 * 50 + 557
-	.quad 0x11426
+	.quad 0x11430
 	.long 138, 16 + 16 * 50 + 567
-	.quad 0x114b0
+	.quad 0x114ba
 	.long 117, 16 + 16 * 50 + 572
-	.quad 0x11525
+	.quad 0x1152f
 	.long 173, 16 + 16 * 50 + 577
-	.quad 0x115d2
+	.quad 0x115dc
 	.long 280, 16 + 16 * 50 + 587
-	.quad 0x116ea
+	.quad 0x116f4
 	.long 167, 16 + 16 * 50 + 598
-	.quad 0x11791
+	.quad 0x1179b
 	.long 35, 16 + 16 * 50 + 611
-	.quad 0x117b4
+	.quad 0x117be
 	.long 5, 16 + 16 * 50 + 628
-	.quad 0x117b9
+	.quad 0x117c3
 	.long 37, 16 + 16 * 50 + 641
 	.asciz "_start"
 	.asciz "abort"
