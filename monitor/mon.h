@@ -110,6 +110,7 @@ int mon_image_load(const struct mon_image *img, struct mon_mem *m,
 #define MON_EXIT_REASONS 64
 
 struct mon_stats {
+	uint64_t first_run_ns; /* CLOCK_MONOTONIC at the first KVM_RUN */
 	uint64_t exits;
 	uint64_t by_reason[MON_EXIT_REASONS];
 	uint64_t hypercalls[PITH_HC_COUNT];

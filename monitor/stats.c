@@ -53,6 +53,10 @@ static void counts(const struct mon_hc *hc, struct pith_buf *b)
 	pith_buf_udec(b, s->exits);
 	pith_buf_str(b, " VM exits");
 	line(hc, b);
+	pith_buf_str(b, "  first KVM_RUN at monotonic ");
+	pith_buf_udec(b, s->first_run_ns);
+	pith_buf_str(b, " ns");
+	line(hc, b);
 	for (unsigned r = 0; r < MON_EXIT_REASONS; r++) {
 		if (!s->by_reason[r])
 			continue;
