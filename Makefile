@@ -40,7 +40,7 @@ build/bin/pith: $(PITH_SRCS:%.c=build/host/%.o)
 build/bin/pith-imagegen: $(IMAGEGEN_SRCS:%.c=build/host/%.o)
 	@mkdir -p $(dir $@)
 	$(call msg,LD,$@)
-	$(Q)$(HOST_CC) -o $@ $^ -lseccomp
+	$(Q)$(HOST_CC) -o $@ $^ -lseccomp -lz
 
 # Static: no dynamic loader at start, and only the libc code it uses in
 # memory (the monitor's resident size is part of its budget).
@@ -62,6 +62,8 @@ PLATFORM_SRCS := $(wildcard platform/common/*.c) $(PLATFORM_SRCS_$(TARGET))
 POSIX_SRCS := $(wildcard lib/posix/*.c)
 CORE_SRCS := $(wildcard lib/core/*.c) $(wildcard lib/core/*.S)
 NET_SRCS := $(wildcard lib/net/*.c)
+FS_SRCS := $(wildcard lib/fs/*.c)
+HTTP_SRCS := $(wildcard lib/http/*.c)
 PLATFORM_OBJS := $(patsubst %,$(G)/obj/%.o,$(basename $(PLATFORM_SRCS))) \
 	$(G)/obj/gen/syscall_names.o
 POSIX_OBJS := $(patsubst %.c,$(G)/obj/%.o,$(POSIX_SRCS))
@@ -69,9 +71,12 @@ MUSL_RT_OBJS := $(patsubst %.c,$(G)/obj/%.o,$(wildcard platform/x86_64/musl/*.c)
 BARE_RT_OBJS := $(patsubst %.c,$(G)/obj/%.o,$(wildcard platform/x86_64/bare/*.c))
 CORE_OBJS := $(patsubst %,$(G)/obj/%.o,$(basename $(CORE_SRCS)))
 NET_OBJS := $(patsubst %.c,$(G)/obj/%.o,$(NET_SRCS))
+FS_OBJS := $(patsubst %.c,$(G)/obj/%.o,$(FS_SRCS))
+HTTP_OBJS := $(patsubst %.c,$(G)/obj/%.o,$(HTTP_SRCS))
 
 target-libs: $(G)/lib/libpith-platform.a $(G)/lib/libpith-posix.a \
 	$(G)/lib/libpith-core.a $(G)/lib/libpith-net.a \
+	$(G)/lib/libpith-fs.a $(G)/lib/libpith-http.a \
 	$(RUNTIME_LIBS_$(TARGET):%=$(G)/lib/libpith-%.a)
 
 # The bare C library's loops must stay loops, not calls to themselves.
@@ -96,7 +101,7 @@ $(G)/obj/%.o: %.c build/kernel-include/.done
 
 # The libOS libraries run after SSE is set up: compiled normally.
 LIBOS_C_OBJS := $(patsubst %.c,$(G)/obj/%.o,$(filter %.c,$(CORE_SRCS) \
-	$(NET_SRCS)))
+	$(NET_SRCS) $(FS_SRCS) $(HTTP_SRCS)))
 $(LIBOS_C_OBJS): $(G)/obj/%.o: %.c build/kernel-include/.done
 	@mkdir -p $(dir $@)
 	$(call msg,CC,$<)
@@ -118,6 +123,8 @@ $(G)/lib/libpith-musl.a: $(MUSL_RT_OBJS)
 $(G)/lib/libpith-bare.a: $(BARE_RT_OBJS)
 $(G)/lib/libpith-core.a: $(CORE_OBJS)
 $(G)/lib/libpith-net.a: $(NET_OBJS)
+$(G)/lib/libpith-fs.a: $(FS_OBJS)
+$(G)/lib/libpith-http.a: $(HTTP_OBJS)
 $(G)/lib/libpith-%.a:
 	@mkdir -p $(dir $@)
 	$(call msg,AR,$@)
@@ -125,13 +132,17 @@ $(G)/lib/libpith-%.a:
 
 # --- Tests ------------------------------------------------------------
 
+# The site packer's core: the unit tests and the fuzz harness pack their
+# sites with the code the build uses.
+SITEPACK_SRCS := tools/imagegen/sitepack.c tools/imagegen/sha256.c
+
 UNIT_SRCS := $(wildcard tests/unit/*.c) \
 	$(filter-out tests/unit/monitor/%,$(wildcard tests/unit/*/*.c)) \
 	platform/common/fmt.c platform/common/manifest.c \
 	platform/common/options.c platform/common/symbols.c \
 	platform/common/crash.c lib/posix/mem.c lib/posix/io.c \
 	lib/posix/time.c lib/posix/syscall.c build/gen/syscall_names.c \
-	$(CORE_SRCS) $(NET_SRCS)
+	$(CORE_SRCS) $(NET_SRCS) $(FS_SRCS) $(HTTP_SRCS) $(SITEPACK_SRCS)
 UNIT_OBJS := $(patsubst %,build/san/%.o,$(basename $(UNIT_SRCS)))
 
 build/san/%.o: %.c
@@ -147,7 +158,7 @@ build/san/%.o: %.S
 build/tests/unit: $(UNIT_OBJS)
 	@mkdir -p $(dir $@)
 	$(call msg,LD,$@)
-	$(Q)$(HOST_CC) $(SAN_CFLAGS) -o $@ $^
+	$(Q)$(HOST_CC) $(SAN_CFLAGS) -o $@ $^ -lz
 
 # The monitor's own unit tests: memory accessor, hypercalls, image checks.
 MONITOR_UNIT_SRCS := tests/unit/runner.c $(wildcard tests/unit/monitor/*.c) \

@@ -6,8 +6,9 @@
 #     LIBS :=                  # pith libraries it uses, lowest last
 #     include ../../mk/app.mk
 #
-# `make [TARGET=linux] [OUT=FILE]` there, or `pith build DIR --target T
-# -o FILE`, produces the image. The link happens twice: the first link's
+# `make [TARGET=linux] [OUT=FILE] [SITE=DIR]` there, or `pith build DIR
+# --target T -o FILE [--site DIR]`, produces the image. SITE packs a
+# directory into the image for lib/fs (imagegen site). The link happens twice: the first link's
 # function symbols and its map (bytes per library) are embedded in the
 # second, and imagegen verify checks that no function moved between them.
 
@@ -82,6 +83,23 @@ $(GEN)/%.o: $(GEN)/%.S
 
 $(GEN)/%.o: $(GEN)/%.c
 	$(Q)$(HOST_CC) $(GUEST_CFLAGS) -c $< -o $@
+
+# The site: imagegen packs SITE on every build (the directory's files are
+# not make prerequisites) but rewrites site.bin and site.S only when
+# they change, so an unchanged site does not relink.
+ifneq ($(SITE),)
+SITE := $(abspath $(SITE))
+FIRST_OBJS += $(GEN)/site.o
+.PHONY: site-pack
+site-pack: $(IMAGEGEN)
+	@mkdir -p $(GEN)
+	$(Q)$(IMAGEGEN) site $(SITE) $(GEN)/site.bin $(GEN)/site.S
+$(GEN)/site.S $(GEN)/site.bin: site-pack
+	@:
+$(GEN)/site.o: $(GEN)/site.S $(GEN)/site.bin
+	$(call msg,SITE,$(SITE))
+	$(Q)$(HOST_CC) $(GUEST_CFLAGS) -c $< -o $@
+endif
 
 $(B)/first.elf: $(FIRST_OBJS) $(LIB_ARCHIVES) $(TARGET_LDS)
 	$(call msg,LD,$(notdir $@))

@@ -24,5 +24,6 @@ int ig_seccomp(int argc, char **argv);
 int ig_syms(int argc, char **argv);
 int ig_sizes(int argc, char **argv);
 int ig_verify(int argc, char **argv);
+int ig_site(int argc, char **argv);
 
 #endif

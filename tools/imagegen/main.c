@@ -5,6 +5,7 @@
  *   imagegen syms IMAGE OUT.S                function symbol table
  *   imagegen sizes IMAGE MAP OUT.S           bytes per library note
  *   imagegen verify FIRST FINAL              the two links agree
+ *   imagegen site DIR BLOB OUT.S             a site for lib/fs (site.c)
  */
 #include <err.h>
 #include <errno.h>
@@ -115,14 +116,12 @@ int main(int argc, char **argv)
 	static const struct {
 		const char *name;
 		int (*fn)(int, char **);
-	} cmds[] = { { "manifest", gen_manifest },
-		     { "seccomp", ig_seccomp },
-		     { "syms", ig_syms },
-		     { "sizes", ig_sizes },
-		     { "verify", ig_verify } };
+	} cmds[] = { { "manifest", gen_manifest }, { "seccomp", ig_seccomp },
+		     { "syms", ig_syms },	   { "sizes", ig_sizes },
+		     { "verify", ig_verify },	   { "site", ig_site } };
 
 	for (size_t i = 0; argc > 1 && i < sizeof cmds / sizeof cmds[0]; i++)
 		if (strcmp(argv[1], cmds[i].name) == 0)
 			return cmds[i].fn(argc, argv);
-	errx(2, "usage: imagegen manifest|seccomp|syms|sizes|verify ...");
+	errx(2, "usage: imagegen manifest|seccomp|syms|sizes|verify|site ...");
 }

@@ -16,15 +16,17 @@
 extern char **environ;
 
 static const char usage[] =
-	"usage: pith build APPDIR [--target TARGET] [-o OUT] [-v]\n"
+	"usage: pith build APPDIR [--target TARGET] [-o OUT] [--site DIR] "
+	"[-v]\n"
 	"Builds the application in APPDIR (a Makefile that includes "
 	"mk/app.mk,\n"
 	"and a manifest) into an image for TARGET (default linux).\n"
 	"OUT defaults to ./NAME.TARGET, NAME being APPDIR's last component.\n"
-	"  -v   show the compiler commands\n";
+	"  --site DIR   pack DIR into the image for lib/fs (apps/httpd)\n"
+	"  -v           show the compiler commands\n";
 
 struct build_args {
-	const char *dir, *target, *out;
+	const char *dir, *target, *out, *site;
 	int verbose;
 };
 
@@ -41,6 +43,8 @@ static int parse(int argc, char **argv, struct build_args *a)
 		else if ((!strcmp(s, "--target") || !strcmp(s, "-o")) &&
 			 i + 1 < argc)
 			*(s[1] == 'o' ? &a->out : &a->target) = argv[++i];
+		else if (!strcmp(s, "--site") && i + 1 < argc)
+			a->site = argv[++i];
 		else if (!strncmp(s, "--target=", 9))
 			a->target = s + 9;
 		else if (s[0] == '-') {
@@ -108,7 +112,7 @@ static int check_dir(const struct build_args *a)
 /* Runs make in the application directory; returns its exit status. */
 static int run_make(const struct build_args *a, const char *out)
 {
-	char target[64], outvar[PATH_MAX + 8], *argv[8];
+	char target[64], outvar[PATH_MAX + 8], site[PATH_MAX + 8], *argv[9];
 	int n = 0, status;
 	pid_t pid;
 
@@ -122,6 +126,16 @@ static int run_make(const struct build_args *a, const char *out)
 	argv[n++] = outvar;
 	if (a->verbose)
 		argv[n++] = (char *)"V=1";
+	if (a->site) {
+		char *abs = realpath(a->site, 0);
+		struct stat st;
+		if (!abs || stat(abs, &st) < 0 || !S_ISDIR(st.st_mode))
+			errx(PITH_TOOL_FAIL,
+			     "build: --site %s: not a directory", a->site);
+		snprintf(site, sizeof site, "SITE=%s", abs);
+		free(abs);
+		argv[n++] = site;
+	}
 	argv[n] = 0;
 	errno = posix_spawnp(&pid, "make", 0, 0, argv, environ);
 	if (errno)
