@@ -24,11 +24,13 @@ static const struct {
 	{ SYS_sendmsg, "data to host sockets" },
 	{ SYS_poll, "the loop's wait" },
 	{ SYS_ppoll, "the loop's wait (libc may use ppoll)" },
-	{ SYS_connect, "connections the appliance opens to the host's network" },
+	{ SYS_connect,
+	  "connections the appliance opens to the host's network" },
 	{ SYS_accept, "connections to the forwarded ports" },
 	{ SYS_accept4, "connections to the forwarded ports" },
 	{ SYS_bind, "UDP sockets slirp binds for the appliance" },
-	{ SYS_listen, "(libslirp listens only during setup; kept for its re-binds)" },
+	{ SYS_listen,
+	  "(libslirp listens only during setup; kept for its re-binds)" },
 	{ SYS_shutdown, "half-closes the appliance asks for" },
 	{ SYS_close, "closing host sockets" },
 	{ SYS_setsockopt, "socket options slirp sets" },
@@ -63,7 +65,8 @@ int neth_confine(int frames_fd)
 			r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SYS_mmap, 1,
 					     SCMP_A2(SCMP_CMP_MASKED_EQ, 4, 0));
 		else
-			r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, calls[i].nr, 0);
+			r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, calls[i].nr,
+					     0);
 	}
 	/* Sockets of the Internet families only. */
 	if (!r)

@@ -53,7 +53,8 @@ int main(int argc, char **argv)
 	signal(SIGINT, SIG_IGN); /* the appliance decides how Ctrl-C ends */
 	pith_buf_init(&err, msg + 7, sizeof msg - 8);
 	for (int i = 3; i < argc; i++) {
-		if (n == PORTFWD_MAX || portfwd_parse(argv[i], &fwd[n++], &err) < 0) {
+		if (n == PORTFWD_MAX ||
+		    portfwd_parse(argv[i], &fwd[n++], &err) < 0) {
 			if (n == PORTFWD_MAX)
 				pith_buf_str(&err, "too many -p rules");
 			strcat(msg, "\n");
@@ -65,7 +66,8 @@ int main(int argc, char **argv)
 	s = neth_start(frames, fwd, n, &err);
 	if (!s || (e = neth_confine(frames)) < 0) {
 		if (s)
-			pith_buf_str(&err, "cannot confine pith-net with seccomp");
+			pith_buf_str(&err,
+				     "cannot confine pith-net with seccomp");
 		strcat(msg, "\n");
 		ready(rd, msg);
 		return 1;

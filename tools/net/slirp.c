@@ -43,8 +43,9 @@ static ssize_t send_packet(const void *buf, size_t len, void *opaque)
 static void guest_error(const char *msg, void *opaque)
 {
 	(void)opaque;
-	fprintf(stderr, "pith-net: the appliance sent something slirp refused: "
-			"%s\n",
+	fprintf(stderr,
+		"pith-net: the appliance sent something slirp refused: "
+		"%s\n",
 		msg);
 }
 
@@ -232,7 +233,8 @@ int neth_loop(Slirp *s, int frames_fd)
 		r = poll(st.fds, st.nfds, (int)timeout);
 		if (r < 0 && errno != EINTR)
 			return 1;
-		if (r > 0 && (st.fds[0].revents & (POLLIN | POLLHUP | POLLERR)) &&
+		if (r > 0 &&
+		    (st.fds[0].revents & (POLLIN | POLLHUP | POLLERR)) &&
 		    !frames_in(s))
 			return 0;
 		slirp_pollfds_poll(s, r < 0, get_revents, 0);

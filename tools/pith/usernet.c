@@ -49,19 +49,22 @@ static int scan(int n, char **args, struct usernet *u)
 	u->user_arg = -1;
 	for (int i = 1; i < n && strcmp(args[i], "--"); i++) {
 		const char *a = args[i], *eq;
-		if ((is_flag(a, "-p") || is_flag(a, "--publish")) && i + 1 < n) {
+		if ((is_flag(a, "-p") || is_flag(a, "--publish")) &&
+		    i + 1 < n) {
 			pith_buf_init(&b, why, sizeof why);
 			if (portfwd_parse(args[i + 1], &f, &b) < 0) {
 				warnx("run: -p '%s': %s", args[i + 1], why);
 				return -1;
 			}
 			if (u->nrules == PORTFWD_MAX) {
-				warnx("run: more than %d -p rules", PORTFWD_MAX);
+				warnx("run: more than %d -p rules",
+				      PORTFWD_MAX);
 				return -1;
 			}
 			u->rules[u->nrules++] = args[++i];
 		} else if (is_flag(a, "-p") || is_flag(a, "--publish")) {
-			warnx("run: -p needs HOSTPORT:GUESTPORT (e.g. -p 8080:80)");
+			warnx("run: -p needs HOSTPORT:GUESTPORT (e.g. -p "
+			      "8080:80)");
 			return -1;
 		} else if ((eq = strstr(a, "=user")) && eq[5] == '\0' &&
 			   (i > 1 && is_flag(args[i - 1], "--net"))) {
@@ -73,8 +76,7 @@ static int scan(int n, char **args, struct usernet *u)
 
 /* Which device gets user networking: the --net NAME=user one, else the
  * manifest's only net device. */
-static int pick_device(const struct image *img, char **args,
-		       struct usernet *u)
+static int pick_device(const struct image *img, char **args, struct usernet *u)
 {
 	const struct pith_manifest *m = &img->manifest;
 	static char name[PITH_DEVICE_NAME_MAX + 1];
