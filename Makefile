@@ -17,7 +17,7 @@ all: host-tools target-libs
 
 SHARED_SRCS := platform/common/fmt.c platform/common/manifest.c \
 	platform/common/options.c tools/common/elf.c
-PITH_SRCS := $(wildcard tools/pith/*.c) $(SHARED_SRCS)
+PITH_SRCS := $(wildcard tools/pith/*.c) $(SHARED_SRCS) tools/common/portfwd.c
 IMAGEGEN_SRCS := $(wildcard tools/imagegen/*.c) $(SHARED_SRCS) \
 	platform/linux/policy.c
 
@@ -25,7 +25,11 @@ MONITOR_SRCS := $(wildcard monitor/*.c) $(SHARED_SRCS) \
 	platform/common/crash.c platform/common/symbols.c \
 	platform/linux/hostdev.c
 
-host-tools: build/bin/pith build/bin/pith-imagegen build/bin/pith-kvm
+NET_TOOL_SRCS := $(wildcard tools/net/*.c) tools/common/portfwd.c \
+	platform/common/fmt.c
+
+host-tools: build/bin/pith build/bin/pith-imagegen build/bin/pith-kvm \
+	build/bin/pith-net
 
 build/host/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -48,6 +52,12 @@ build/bin/pith-kvm: $(MONITOR_SRCS:%.c=build/host/%.o)
 	@mkdir -p $(dir $@)
 	$(call msg,LD,$@)
 	$(Q)$(HOST_CC) -static -o $@ $^ -lseccomp
+
+# User-mode networking (libslirp): its own process, its own confinement.
+build/bin/pith-net: $(NET_TOOL_SRCS:%.c=build/host/%.o)
+	@mkdir -p $(dir $@)
+	$(call msg,LD,$@)
+	$(Q)$(HOST_CC) -o $@ $^ -lslirp -lseccomp
 
 # --- Guest libraries (per target) -------------------------------------
 

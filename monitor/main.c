@@ -153,9 +153,7 @@ static void open_devices(struct mon *m)
 	if (pith_options_match(&m->img.manifest, &m->opt, &err) < 0)
 		fail(m, PITH_EXIT_DEVICE, msg);
 	/* Inherited descriptors have no place next to a guest. */
-	if (syscall(SYS_close_range, 3, ~0U, 0) < 0)
-		for (int fd = 3; fd < 1024; fd++)
-			close(fd);
+	hostdev_close_inherited(&m->opt, 3);
 	if (hostdev_open_all(&m->img.manifest, &m->opt, m->dev, -1, &err) < 0)
 		fail(m, PITH_EXIT_DEVICE, msg);
 }

@@ -78,9 +78,25 @@ static const char *parse_attach(const char *spec, enum pith_dev_type type,
 	a->name[nl] = '\0';
 	a->type = type;
 	a->path = eq + 1;
+	a->fd = -1;
+	a->user = 0;
+	if (type == PITH_DEV_NET && pith_streq(a->path, "user")) {
+		a->user = 1;
+		return 0;
+	}
+	if (type == PITH_DEV_NET && strncmp(a->path, "fd:", 3) == 0) {
+		/* A frame socket `pith run` hands over (user networking). */
+		const char *p = a->path + 3;
+		for (a->fd = 0; *p >= '0' && *p <= '9' && a->fd < 1024; p++)
+			a->fd = a->fd * 10 + (*p - '0');
+		if (p == a->path + 3 || *p || a->fd < 3 || a->fd >= 1024)
+			return "expects NAME=fd:N with N from 3 to 1023";
+		return 0;
+	}
 	if (type == PITH_DEV_NET) {
 		if (strncmp(a->path, "tap:", 4) != 0)
-			return "expects NAME=tap:IFNAME";
+			return "expects NAME=tap:IFNAME (or NAME=user with "
+			       "pith run)";
 		a->path += 4;
 		if (!valid_ifname(a->path))
 			return "interface name must be 1-15 characters "

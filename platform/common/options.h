@@ -1,6 +1,7 @@
 /* The run-time options every target shares:
  *
- *     IMAGE [--mem SIZE] [--net NAME=tap:IFNAME]... [--block NAME=FILE]...
+ *     IMAGE [--mem SIZE] [--net NAME=tap:IFNAME|user|fd:N]...
+ *           [--block NAME=FILE]...
  *           [--show-seccomp] [--stats] [--help] [-- ARGS...]
  *
  * Everything after "--" belongs to the application. The linux image parses
@@ -23,6 +24,8 @@ struct pith_attach {
 	enum pith_dev_type type;
 	char name[PITH_DEVICE_NAME_MAX + 1];
 	const char *path; /* tap interface name or file path (in argv) */
+	int fd;	  /* net NAME=fd:N: an inherited frame socket; else -1 */
+	int user; /* net NAME=user: pith run's network helper */
 };
 
 struct pith_options {

@@ -164,9 +164,7 @@ static void setup(const struct pith_options *o, void **top)
 
 	pith_buf_init(&err, msg, sizeof msg);
 	/* Inherited descriptors have no place in an appliance. */
-	if (lx_syscall3(SYS_close_range, LX_FD_BASE, ~0L, 0) < 0)
-		for (int fd = LX_FD_BASE; fd < 1024; fd++)
-			close(fd);
+	hostdev_close_inherited(o, LX_FD_BASE);
 	if (hostdev_open_all(&lx.manifest, o, devs, LX_FD_BASE, &err) < 0)
 		fail(PITH_EXIT_DEVICE, msg);
 	for (unsigned i = 0; i < lx.manifest.count; i++)

@@ -14,11 +14,15 @@
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "pith/param.h"
 
 #define ETH_HDR 14
+
+/* The MTU of user networking: libslirp's interface MTU. */
+#define HOSTDEV_USER_MTU 1500
 
 static int refuse(struct pith_buf *err, const struct pith_attach *a,
 		  const char *what, int e)
@@ -131,6 +135,59 @@ static int place(struct hostdev *d, int want)
 	return 0;
 }
 
+/* A frame socket handed over by pith run: SOCK_SEQPACKET, one frame per
+ * message, like a tap. */
+static int open_frame_socket(struct hostdev *d, const struct pith_attach *a,
+			     struct pith_buf *err)
+{
+	int type = 0;
+	socklen_t len = sizeof type;
+
+	if (a->user)
+		return refuse(err, a,
+			      "NAME=user needs pith run, which starts "
+			      "the network helper (pith run IMAGE -p "
+			      "HOSTPORT:GUESTPORT)",
+			      0);
+	if (getsockopt(a->fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0 ||
+	    type != SOCK_SEQPACKET)
+		return refuse(err, a, "not an inherited frame socket", 0);
+	d->fd = a->fd;
+	if (fcntl(d->fd, F_SETFL, fcntl(d->fd, F_GETFL) | O_NONBLOCK) < 0)
+		return refuse(err, a, "cannot make the socket non-blocking",
+			      errno);
+	d->net.mtu = HOSTDEV_USER_MTU;
+	if (getrandom(d->net.mac, PITH_MAC_LEN, 0) != PITH_MAC_LEN)
+		return refuse(err, a, "cannot get random bytes for a MAC",
+			      errno);
+	d->net.mac[0] = (uint8_t)((d->net.mac[0] & 0xfe) | 0x02);
+	return 0;
+}
+
+void hostdev_close_inherited(const struct pith_options *o, int from)
+{
+	int keep[PITH_DEVICES_MAX + 1], n = 0;
+
+	for (unsigned i = 0; i < o->nattach; i++)
+		if (o->attach[i].fd >= from)
+			keep[n++] = o->attach[i].fd;
+	keep[n++] = INT32_MAX; /* the end */
+	/* Close the gaps between the kept descriptors, lowest first. */
+	for (int lo = from; n > 0; n--) {
+		int next = INT32_MAX, k = -1;
+		for (int j = 0; j < n; j++)
+			if (keep[j] < next) {
+				next = keep[j];
+				k = j;
+			}
+		if (next > lo && syscall(SYS_close_range, lo, next - 1, 0) < 0)
+			for (int fd = lo; fd < next && fd < 1024; fd++)
+				close(fd);
+		lo = next == INT32_MAX ? next : next + 1;
+		keep[k] = keep[n - 1];
+	}
+}
+
 int hostdev_open_all(const struct pith_manifest *m,
 		     const struct pith_options *o, struct hostdev *devs,
 		     int fd_base, struct pith_buf *err)
@@ -143,8 +200,11 @@ int hostdev_open_all(const struct pith_manifest *m,
 
 		d->type = decl->type;
 		d->fd = -1;
-		r = decl->type == PITH_DEV_NET ? open_tap(d, a, err)
-					       : open_block(d, a, err);
+		if (decl->type == PITH_DEV_NET && (a->fd >= 0 || a->user))
+			r = open_frame_socket(d, a, err);
+		else
+			r = decl->type == PITH_DEV_NET ? open_tap(d, a, err)
+						       : open_block(d, a, err);
 		if (r < 0)
 			return -1;
 		if (fd_base >= 0 && (r = place(d, fd_base + (int)i)) < 0)

@@ -17,6 +17,10 @@ struct hostdev {
 	uint64_t capacity;	  /* block: bytes, a multiple of 512 */
 };
 
+/* Closes every descriptor from FROM up, except the frame sockets O's
+ * attachments name (NAME=fd:N): an appliance inherits nothing else. */
+void hostdev_close_inherited(const struct pith_options *o, int from);
+
 /* Opens the devices of manifest M as attached in O, in manifest order,
  * into DEVS[0..M->count). With FD_BASE >= 0, device N is moved to
  * descriptor FD_BASE + N (a filter built ahead of time can name it).

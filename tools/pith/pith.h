@@ -32,6 +32,12 @@ const char *pith_root(void);
 /* Whether TARGET is one pith can build and run today. */
 int target_supported(const char *target);
 
+/* With -p rules or --net NAME=user among ARGS (ARGS[0] the image),
+ * starts pith-net and returns new arguments that attach the device to it
+ * (NAME=fd:N), with a free slot before them; else returns ARGS. Exits with a message on bad rules, a
+ * port in use, or no device to attach. */
+char **usernet_args(const struct image *img, int n, char **args);
+
 int cmd_build(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);

@@ -55,6 +55,7 @@ int cmd_run(int argc, char **argv)
 		image_close(&img);
 		return PITH_TOOL_FAIL;
 	}
+	argv = usernet_args(&img, argc - 1, argv + 1) - 1;
 	if (!strcmp(img.target.target, "kvm")) {
 		image_close(&img);
 		return run_monitor(argv);
