@@ -201,7 +201,12 @@ MONITOR_FUZZ_SRCS := monitor/mem.c monitor/hypercall.c monitor/report.c \
 	platform/common/symbols.c
 NET_FUZZ_SRCS := tests/fuzz/net_input.c tests/unit/fake_platform.c \
 	platform/common/symbols.c platform/common/fmt.c $(CORE_SRCS) $(NET_SRCS)
-FUZZERS := build/fuzz/net_input build/fuzz/kvm_hypercall build/fuzz/kvm_elf
+HTTP_FUZZ_SRCS := tests/fuzz/http_request.c tests/unit/http/harness.c \
+	tests/unit/fs/fs_site.c tests/unit/fake_platform.c \
+	platform/common/symbols.c platform/common/fmt.c $(FS_SRCS) \
+	$(HTTP_SRCS) $(SITEPACK_SRCS)
+FUZZERS := build/fuzz/net_input build/fuzz/kvm_hypercall build/fuzz/kvm_elf \
+	build/fuzz/http_request
 FUZZ_TIME ?= 60
 
 build/fuzz/kvm_%: tests/fuzz/kvm_%.c $(MONITOR_FUZZ_SRCS)
@@ -218,7 +223,17 @@ build/fuzz/net_input: $(NET_FUZZ_SRCS) $(wildcard lib/net/*.h lib/core/*.h)
 build/fuzz/corpus/net_input/.done: tests/fuzz/seeds.py
 	$(Q)python3 $< $(dir $@) && touch $@
 
-fuzzers: $(FUZZERS) build/fuzz/corpus/net_input/.done
+build/fuzz/http_request: $(HTTP_FUZZ_SRCS) $(wildcard lib/http/*.h)
+	@mkdir -p $(dir $@)
+	$(call msg,FUZZCC,$@)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -Iplatform/common -Itests/unit -o $@ \
+		$(HTTP_FUZZ_SRCS) -lz
+
+build/fuzz/corpus/http_request/.done: tests/fuzz/http_seeds.py
+	$(Q)python3 $< $(dir $@) && touch $@
+
+fuzzers: $(FUZZERS) build/fuzz/corpus/net_input/.done \
+	build/fuzz/corpus/http_request/.done
 
 fuzz: fuzzers all
 	@tests/fuzz/run $(FUZZ_TIME)

@@ -14,30 +14,6 @@
 
 static char repetitive[4000];
 
-/* Packs IN into a fresh FS_ALIGN-aligned blob; returns it (free it). */
-void *fs_test_pack(struct sp_input *in, size_t n, size_t *len)
-{
-	char *buf = NULL, err[256];
-	size_t blen = 0;
-	FILE *f = open_memstream(&buf, &blen);
-	void *img;
-
-	if (!f || sp_pack(in, n, f, err, sizeof err) < 0) {
-		if (f)
-			fclose(f);
-		free(buf);
-		return NULL;
-	}
-	fclose(f);
-	img = aligned_alloc(FS_ALIGN,
-			    (blen + FS_ALIGN - 1) / FS_ALIGN * FS_ALIGN);
-	if (img)
-		memcpy(img, buf, blen);
-	free(buf);
-	*len = blen;
-	return img;
-}
-
 static size_t site(struct sp_input *in)
 {
 	memset(repetitive, 'a', sizeof repetitive);
