@@ -183,6 +183,7 @@
 	X(CLOSE_REQUEST_CAP, "http.close_request_cap")                         \
 	X(CLOSE_AFTER_ERROR, "http.close_after_error")                         \
 	X(CLOSE_LINGER_CAP, "http.close_linger_cap")                           \
+	X(CLOSE_RESET, "http.close_transport_error")                           \
 	X(NOMEM, "http.drop_nomem")
 
 #define HTTP_COUNTER_ENUM(id, name) HTTP_##id,
@@ -269,8 +270,8 @@ struct http_response;
 typedef int (*http_handler)(const struct http_request *req,
 			    struct http_response *res, void *arg);
 
-/* Routes requests whose path is PATH (or, when PATH ends in '/', starts
- * with it) to FN, for the methods in the set METHODS (HEAD comes with
+/* Routes requests whose path is PATH (or, when PATH ends in '/' and is
+ * not "/" itself, starts with it) to FN, for the methods in the set METHODS (HEAD comes with
  * GET). Routes are tried in the order added, before static files. A
  * route with POST, PUT or PATCH takes request bodies up to body_max.
  *   0        added;
@@ -321,6 +322,8 @@ enum http_action {
 	HTTP_ACT_SEND,	   /* send http_conn_output; report http_conn_sent */
 	HTTP_ACT_SHUTDOWN, /* end the write side (FIN), then ask again */
 	HTTP_ACT_CLOSE,	   /* close the connection, then http_conn_free */
+	HTTP_ACT_ABORT,	   /* reset it (the client stopped reading, or the
+			      engine failed), then http_conn_free */
 };
 
 /* A piece of output. IMMUTABLE: the bytes stay valid and unchanged for
@@ -375,5 +378,20 @@ void http_conn_sent(struct http_conn *c, size_t n, uint64_t now);
 
 /* Requests this connection has answered. */
 unsigned http_conn_requests(const struct http_conn *c);
+
+/* --- Serving over TCP (serve.c; the appliance links lib/net) ---------- */
+
+struct http_listener;
+
+/* Serves S on TCP port PORT with a listen backlog of BACKLOG (0: TCP's
+ * default): spawns one fiber that accepts and one that drives every
+ * connection, each without ever parking in the middle of one (idle
+ * connections cost no fiber). Needs net_start first; call core_run
+ * after. *L (may be NULL) gets the listener.
+ *   0           serving;
+ *   -ENOMEM     no memory for the listener or the fibers;
+ *   other       as net_tcp_listen (-EADDRINUSE, -ENETDOWN, ...). */
+int http_serve(struct http_server *s, uint16_t port, unsigned backlog,
+	       struct http_listener **l);
 
 #endif

@@ -376,12 +376,13 @@ void http_conn_sent(struct http_conn *c, size_t n, uint64_t now)
 	release_if_idle(c);
 }
 
-/* Ends the connection now (no lingering). */
+/* Ends the connection now (no lingering): a reset after a failure
+ * (CF_ABORT), a close otherwise. */
 static enum http_action closed(struct http_conn *c)
 {
 	http_stream_end(c);
 	c->state = CS_CLOSED;
-	return HTTP_ACT_CLOSE;
+	return c->flags & CF_ABORT ? HTTP_ACT_ABORT : HTTP_ACT_CLOSE;
 }
 
 /* The deadline of a reading state, or 0 if the state does not read. */
@@ -447,6 +448,7 @@ enum http_action http_conn_next(struct http_conn *c, uint64_t now,
 		dl = c->t_send + c->srv->cfg.send_timeout_ns;
 		if (now >= dl) {
 			COUNT(c->srv, CLOSE_SEND_TIMEOUT);
+			c->flags |= CF_ABORT;
 			return closed(c);
 		}
 		*deadline = dl;

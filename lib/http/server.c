@@ -104,7 +104,7 @@ int http_route(struct http_server *s, const char *path, unsigned methods,
 	r = &s->routes[s->nroutes++];
 	r->path = path;
 	r->len = strlen(path);
-	r->prefix = path[r->len - 1] == '/';
+	r->prefix = r->len > 1 && path[r->len - 1] == '/';
 	r->methods = methods & HTTP_GET ? methods | HTTP_HEAD : methods;
 	r->fn = fn;
 	r->arg = arg;

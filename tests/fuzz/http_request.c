@@ -53,6 +53,7 @@ static int run(struct http_conn *c, uint64_t now, size_t step)
 		case HTTP_ACT_SHUTDOWN:
 			break;
 		case HTTP_ACT_CLOSE:
+		case HTTP_ACT_ABORT:
 			return 1;
 		case HTTP_ACT_RECV:
 			if (dl <= now)

@@ -181,6 +181,7 @@ enum http_action hx_run(struct hx *h)
 			h->shut = 1;
 			break;
 		case HTTP_ACT_CLOSE:
+		case HTTP_ACT_ABORT:
 			h->closed = 1;
 			return h->last;
 		case HTTP_ACT_RECV:

@@ -399,7 +399,7 @@ static void test_send_timeout(void)
 	h->now += HTTP_SEND_TIMEOUT_MS * NS_PER_MS - 1;
 	CHECK_EQ(http_conn_next(h->c, h->now, &dl), HTTP_ACT_SEND);
 	h->now += 1;
-	CHECK_EQ(http_conn_next(h->c, h->now, &dl), HTTP_ACT_CLOSE);
+	CHECK_EQ(http_conn_next(h->c, h->now, &dl), HTTP_ACT_ABORT);
 	CHECK_EQ(http_counter(h->s, HTTP_CLOSE_SEND_TIMEOUT), 1);
 	done(h);
 }
