@@ -248,11 +248,10 @@ static int element_q(const uint8_t *el, size_t n, size_t name_end)
 	return 1000;
 }
 
-int http_accepts_gzip(const uint8_t *p, size_t len)
+void http_gzip_q(const uint8_t *p, size_t len, int *gzip, int *star)
 {
 	const uint8_t *el;
 	size_t n, pos = 0;
-	int gzip = -1, star = -1;
 
 	while (next_element(p, len, &pos, &el, &n)) {
 		size_t t = 0;
@@ -262,10 +261,17 @@ int http_accepts_gzip(const uint8_t *p, size_t len)
 		q = element_q(el, n, t);
 		if (http_ieq((const char *)el, t, "gzip") ||
 		    http_ieq((const char *)el, t, "x-gzip"))
-			gzip = q;
+			*gzip = q;
 		else if (t == 1 && el[0] == '*')
-			star = q;
+			*star = q;
 	}
+}
+
+int http_accepts_gzip(const uint8_t *p, size_t len)
+{
+	int gzip = -1, star = -1;
+
+	http_gzip_q(p, len, &gzip, &star);
 	return gzip >= 0 ? gzip > 0 : star > 0;
 }
 

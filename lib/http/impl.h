@@ -145,6 +145,10 @@ int http_parse_length(const uint8_t *p, size_t len, uint64_t *v);
  * with q-values; "*" counts, q=0 refuses). */
 int http_accepts_gzip(const uint8_t *p, size_t len);
 
+/* The same over one of several field lines: updates *GZIP and *STAR
+ * (thousandths; -1 while not mentioned) with what P says. */
+void http_gzip_q(const uint8_t *p, size_t len, int *gzip, int *star);
+
 /* Whether the If-None-Match value P (LEN) matches ETAG (weak
  * comparison; "*" matches). */
 int http_etag_match(const uint8_t *p, size_t len, const char *etag,

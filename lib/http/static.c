@@ -103,6 +103,37 @@ static int if_range_holds(const struct http_conn *c, const struct fs_file *f)
 	return http_date_parse(v, n, &t) == 0 && t == f->mtime;
 }
 
+/* A list field over all its lines (RFC 9110 5.3: several lines are one
+ * comma-separated list): whether Accept-Encoding takes gzip. */
+static int takes_gzip(const struct http_conn *c)
+{
+	const struct http_head *h = &c->w->head;
+	int gzip = -1, star = -1;
+
+	for (unsigned i = 0; i < h->nfields; i++)
+		if (h->fields[i].id == HF_ACCEPT_ENCODING)
+			http_gzip_q(c->w->in + h->fields[i].value,
+				    h->fields[i].vlen, &gzip, &star);
+	return gzip >= 0 ? gzip > 0 : star > 0;
+}
+
+/* Whether any If-None-Match line matches ETAG: 1, 0, or -1 if there is
+ * no If-None-Match at all. */
+static int none_match(const struct http_conn *c, const char *etag, size_t len)
+{
+	const struct http_head *h = &c->w->head;
+	int seen = -1;
+
+	for (unsigned i = 0; i < h->nfields; i++)
+		if (h->fields[i].id == HF_IF_NONE_MATCH) {
+			if (http_etag_match(c->w->in + h->fields[i].value,
+					    h->fields[i].vlen, etag, len, 1))
+				return 1;
+			seen = 0;
+		}
+	return seen;
+}
+
 static void choose(struct http_conn *c, const struct fs_file *f,
 		   struct choice *ch)
 {
@@ -119,20 +150,18 @@ static void choose(struct http_conn *c, const struct fs_file *f,
 		if (!ch->range)
 			COUNT(c->srv, RANGE_IGNORED);
 	}
-	v = http_field_value(c, HF_ACCEPT_ENCODING, &n);
-	ch->gzip = !ch->range && f->gz && v && http_accepts_gzip(v, n);
+	ch->gzip = !ch->range && f->gz && takes_gzip(c);
 	memcpy(ch->etag, f->etag, f->etag_len);
 	ch->etag_len = f->etag_len;
 	if (ch->gzip && f->etag_len >= 2) {
 		memcpy(ch->etag + f->etag_len - 1, "-gz\"", 4);
 		ch->etag_len += 3;
 	}
-	if ((v = http_field_value(c, HF_IF_NONE_MATCH, &n)))
+	ch->not_modified = none_match(c, ch->etag, ch->etag_len);
+	if (ch->not_modified < 0) /* If-Modified-Since only without it */
 		ch->not_modified =
-			http_etag_match(v, n, ch->etag, ch->etag_len, 1);
-	else if ((v = http_field_value(c, HF_IF_MODIFIED_SINCE, &n)) &&
-		 http_date_parse(v, n, &t) == 0)
-		ch->not_modified = f->mtime <= t;
+			(v = http_field_value(c, HF_IF_MODIFIED_SINCE, &n)) &&
+			http_date_parse(v, n, &t) == 0 && f->mtime <= t;
 }
 
 static void file_head(struct http_head_out *b, const struct fs_file *f,

@@ -71,6 +71,12 @@ static void test_conditional(void)
 	CHECK_EQ(status_of("GET /a.txt HTTP/1.1\r\n" H
 			   "If-None-Match: *\r\n\r\n"),
 		 304);
+	/* A list over two lines is one list. */
+	snprintf(req, sizeof req,
+		 "GET /a.txt HTTP/1.1\r\n" H "If-None-Match: \"x\"\r\n"
+		 "If-None-Match: %s\r\n\r\n",
+		 tag);
+	CHECK_EQ(status_of(req), 304);
 	CHECK_EQ(status_of("GET /a.txt HTTP/1.1\r\n" H
 			   "If-None-Match: \"nope\"\r\n\r\n"),
 		 200);
@@ -191,6 +197,10 @@ static void test_gzip(void)
 	CHECK(len == f.size && !memcmp(b, f.data, len));
 	hx_clear(h);
 	hx_str(h, "GET /big.css HTTP/1.1\r\n" H "Accept-Encoding: *\r\n\r\n");
+	CHECK(strstr(h->out, "Content-Encoding: gzip\r\n") != NULL);
+	hx_clear(h);
+	hx_str(h, "GET /big.css HTTP/1.1\r\n" H "Accept-Encoding: br\r\n"
+		  "Accept-Encoding: gzip\r\n\r\n");
 	CHECK(strstr(h->out, "Content-Encoding: gzip\r\n") != NULL);
 	hx_clear(h);
 	/* A range is served from the identity content. */
