@@ -49,12 +49,20 @@ int main(void)
 	((uint64_t *)(mem + 0x3000))[0] = 0x83;
 	memcpy(mem + 0x10000, code, sizeof code);
 	ioctl(vcpu, KVM_GET_SREGS, &s);
-	s.cs = (struct kvm_segment){ .limit = 0xffffffff, .selector = 8,
-				     .type = 11, .present = 1, .s = 1, .l = 1,
+	s.cs = (struct kvm_segment){ .limit = 0xffffffff,
+				     .selector = 8,
+				     .type = 11,
+				     .present = 1,
+				     .s = 1,
+				     .l = 1,
 				     .g = 1 };
 	s.ds = s.es = s.fs = s.gs = s.ss =
-		(struct kvm_segment){ .limit = 0xffffffff, .selector = 16,
-				      .type = 3, .present = 1, .db = 1, .s = 1,
+		(struct kvm_segment){ .limit = 0xffffffff,
+				      .selector = 16,
+				      .type = 3,
+				      .present = 1,
+				      .db = 1,
+				      .s = 1,
 				      .g = 1 };
 	s.cr3 = 0x1000;
 	s.cr4 = 0x20;
@@ -69,7 +77,9 @@ int main(void)
 			err(1, "KVM_RUN");
 		exits++;
 	} while (run->exit_reason == KVM_EXIT_IO);
-	fprintf(stderr, "kvm-floor: %d VM exits\n  first KVM_RUN at monotonic %llu ns\n",
+	fprintf(stderr,
+		"kvm-floor: %d VM exits\n  first KVM_RUN at monotonic %llu "
+		"ns\n",
 		exits,
 		(unsigned long long)ts.tv_sec * 1000000000ULL + ts.tv_nsec);
 	return run->exit_reason == KVM_EXIT_HLT ? 0 : 1;

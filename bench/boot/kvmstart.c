@@ -55,7 +55,8 @@ static void run_once(char **argv, double *setup, double *total, long *exits)
 	if (posix_spawn(&pid, argv[0], &fa, 0, argv, environ))
 		err(1, "spawn %s", argv[0]);
 	close(p[1]);
-	while (n < sizeof out - 1 && (r = read(p[0], out + n, sizeof out - 1 - n)) > 0)
+	while (n < sizeof out - 1 &&
+	       (r = read(p[0], out + n, sizeof out - 1 - n)) > 0)
 		n += (size_t)r;
 	out[n] = '\0';
 	close(p[0]);
