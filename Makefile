@@ -23,6 +23,8 @@ IMAGEGEN_SRCS := $(wildcard tools/imagegen/*.c) $(SHARED_SRCS) \
 
 MONITOR_SRCS := $(wildcard monitor/*.c) $(SHARED_SRCS) \
 	platform/common/crash.c platform/common/symbols.c \
+	platform/common/core.c platform/common/core_file.c \
+	platform/common/profile.c \
 	platform/linux/hostdev.c
 
 host-tools: build/bin/pith build/bin/pith-imagegen build/bin/pith-kvm

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "../platform/common/symbols.h"
+#include "debug.h"
 #include "pith/exit.h"
 #include "run.h"
 
@@ -139,6 +140,9 @@ static int serve(struct mon_hc *hc, const struct mon_vm *v)
 		return shutdown_exit(hc, v);
 	case KVM_EXIT_INTERNAL_ERROR:
 		return emulation_failure(hc, v);
+	case KVM_EXIT_DEBUG:
+		return hc->dbg ? mon_debug_exit(hc->dbg)
+			       : unexpected(hc, "debug exit without --gdb ", 0);
 	case KVM_EXIT_MMIO:
 		return unexpected(hc, "access outside guest memory at ",
 				  run->mmio.phys_addr);
@@ -162,9 +166,20 @@ int mon_run(struct mon_hc *hc, const struct mon_vm *v)
 	hc->stats->first_run_ns =
 		(uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 	for (;;) {
-		int status;
+		int status, r;
+		uint64_t t0 = 0;
 
-		if (ioctl(v->vcpu, KVM_RUN, 0) < 0) {
+		/* Debugging: signals and gdb are served between runs. */
+		if (hc->dbg) {
+			status = mon_debug_enter(hc->dbg);
+			if (status >= 0)
+				return status;
+			t0 = mon_now();
+		}
+		r = ioctl(v->vcpu, KVM_RUN, 0);
+		if (hc->dbg)
+			mon_debug_ran(hc->dbg, t0, r == 0);
+		if (r < 0) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
 			return unexpected(hc, "KVM_RUN failed, errno ",
