@@ -21,6 +21,7 @@
 #include "debug.h"
 #include "gdb.h"
 #include "pith/exit.h"
+#include "run.h"
 
 #define NSEC	    1000000000ULL
 #define SIGNAL_QUIT 3
@@ -115,20 +116,6 @@ int mon_debug_start(struct mon_debug *d)
 		       : 0;
 }
 
-static int get_regs(const struct mon_vm *v, uint64_t r[PITH_HC_NREGS])
-{
-	struct kvm_regs k;
-
-	if (ioctl(v->vcpu, KVM_GET_REGS, &k) < 0)
-		return -1;
-	const uint64_t regs[PITH_HC_NREGS] = {
-		k.rax, k.rbx, k.rcx, k.rdx, k.rsi, k.rdi, k.rbp, k.rsp, k.r8,
-		k.r9,  k.r10, k.r11, k.r12, k.r13, k.r14, k.r15, k.rip, k.rflags
-	};
-	memcpy(r, regs, sizeof regs);
-	return 0;
-}
-
 /* --- Core files ------------------------------------------------------ */
 
 static int core_write(void *ctx, const void *buf, size_t len)
@@ -170,14 +157,13 @@ static void dump_core(struct mon_debug *d, const uint64_t *regs, int signo)
 	c.ctx = d;
 	/* What the guest can write: data, trap stack, stack, heap. Code
 	 * and read-only data are in the image, where gdb reads them. */
-	for (unsigned i = 0; i < m->nregion && c.nregion < PITH_CORE_REGIONS_MAX;
-	     i++)
+	for (unsigned i = 0;
+	     i < m->nregion && c.nregion < PITH_CORE_REGIONS_MAX; i++)
 		if (m->region[i].perm & MON_W)
 			c.region[c.nregion++] = (struct pith_core_region){
 				m->region[i].start,
 				m->region[i].end - m->region[i].start,
-				m->base + m->region[i].start,
-				PF_R | PF_W, 1
+				m->base + m->region[i].start, PF_R | PF_W, 1
 			};
 	pith_core_file_fdname(&d->core_file, fd);
 	ok = pith_core_write(&c) == 0 &&
@@ -185,7 +171,8 @@ static void dump_core(struct mon_debug *d, const uint64_t *regs, int signo)
 	      linkat(d->core_file.proc_fd, fd, d->core_file.dir,
 		     d->core_file.name, AT_SYMLINK_FOLLOW) == 0);
 	pith_buf_init(&b, text, sizeof text);
-	pith_buf_str(&b, ok ? "core dumped to " : "cannot write the core file ");
+	pith_buf_str(&b,
+		     ok ? "core dumped to " : "cannot write the core file ");
 	pith_buf_str(&b, d->core_file.name);
 	mon_diag(d->hc, text);
 }
@@ -196,13 +183,13 @@ static int quit(struct mon_debug *d)
 	uint64_t r[PITH_HC_NREGS] = { 0 };
 
 	mon_diag(d->hc, "SIGQUIT: dumping core");
-	get_regs(d->vm, r);
+	mon_vcpu_regs(d->vm, r);
 	dump_core(d, r, SIGNAL_QUIT);
 	return 128 + SIGNAL_QUIT;
 }
 
-void mon_debug_crashed(struct mon_hc *hc, const uint64_t *regs,
-		       int have_regs, int code)
+void mon_debug_crashed(struct mon_hc *hc, const uint64_t *regs, int have_regs,
+		       int code)
 {
 	struct mon_debug *d = hc->dbg;
 	int signo = pith_core_signal_of_code(code);
@@ -232,7 +219,7 @@ static void sample(struct mon_debug *d)
 {
 	uint64_t r[PITH_HC_NREGS], t0 = mon_now();
 
-	if (get_regs(d->vm, r) == 0)
+	if (mon_vcpu_regs(d->vm, r) == 0)
 		pith_profile_sample(d->prof, r[16], r[7], r[6], peek);
 	d->sample_ns += mon_now() - t0;
 }

@@ -17,17 +17,17 @@ struct mon_debug {
 	struct mon_hc *hc;
 	const struct mon_vm *vm;
 	const char *image;
-	int core;		   /* --core: CORE is open */
+	int core; /* --core: CORE is open */
 	struct pith_core_file core_file;
-	int profile_fd;		   /* --profile, else -1 */
+	int profile_fd; /* --profile, else -1 */
 	unsigned hz;
 	struct pith_profile *prof; /* allocated before confinement */
 	uint64_t sample_ns;	   /* time spent taking samples */
 	int trace_fd;		   /* --trace, else -1 */
 	unsigned long traced;
-	uint64_t start_ns;	   /* CLOCK_MONOTONIC at the first KVM_RUN */
-	int stats;		   /* --stats: time in the guest */
-	struct mon_gdb *gdb;	   /* --gdb */
+	uint64_t start_ns;   /* CLOCK_MONOTONIC at the first KVM_RUN */
+	int stats;	     /* --stats: time in the guest */
+	struct mon_gdb *gdb; /* --gdb */
 };
 
 /* Opens the files of the options in O and, with --gdb, waits for gdb to
@@ -52,8 +52,8 @@ int mon_debug_exit(struct mon_debug *d);
 
 /* The guest crashed with REGS (PITH_HC_NREGS; HAVE_REGS 0: only rip,
  * rsp, rbp) and exit status CODE: dumps core, stops in gdb. */
-void mon_debug_crashed(struct mon_hc *hc, const uint64_t *regs,
-		       int have_regs, int code);
+void mon_debug_crashed(struct mon_hc *hc, const uint64_t *regs, int have_regs,
+		       int code);
 
 /* The guest exited with STATUS: the profile, gdb told. */
 void mon_debug_finish(struct mon_debug *d, int status);

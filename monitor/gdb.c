@@ -28,11 +28,11 @@
 
 /* Largest packet either side sends: a 'g' reply is 328 hex digits, an 'm'
  * reply twice the bytes asked for; gdb learns this from qSupported. */
-#define PACKET_MAX 4096
-#define SLOTS	   4  /* x86 debug registers DR0..DR3 */
-#define NGPR	   17 /* rax .. r15, rip: 8 bytes each in a 'g' reply */
-#define NSEG	   7  /* eflags, cs, ss, ds, es, fs, gs: 4 bytes each */
-#define DR6_BS	   (1u << 14) /* single step */
+#define PACKET_MAX  4096
+#define SLOTS	    4  /* x86 debug registers DR0..DR3 */
+#define NGPR	    17 /* rax .. r15, rip: 8 bytes each in a 'g' reply */
+#define NSEG	    7  /* eflags, cs, ss, ds, es, fs, gs: 4 bytes each */
+#define DR6_BS	    (1u << 14) /* single step */
 #define SIGNAL_TRAP 5
 #define SIGNAL_SEGV 11
 
@@ -203,8 +203,7 @@ static int get_le(const char **p, unsigned bytes, uint64_t *v)
 
 /* The 17 general registers and rflags, in gdb's amd64 order (which is
  * struct pith_regs' order). */
-static int regs_get(struct mon_gdb *g, uint64_t r[NGPR + 1],
-		    struct kvm_regs *k)
+static int regs_get(struct mon_gdb *g, uint64_t r[NGPR + 1], struct kvm_regs *k)
 {
 	if (ioctl(g->vm->vcpu, KVM_GET_REGS, k) < 0)
 		return -1;
@@ -212,23 +211,34 @@ static int regs_get(struct mon_gdb *g, uint64_t r[NGPR + 1],
 		memcpy(r, g->crash, (NGPR + 1) * sizeof r[0]);
 		return 0;
 	}
-	const uint64_t v[NGPR + 1] = { k->rax, k->rbx, k->rcx, k->rdx,
-				       k->rsi, k->rdi, k->rbp, k->rsp,
-				       k->r8,  k->r9,  k->r10, k->r11,
-				       k->r12, k->r13, k->r14, k->r15,
-				       k->rip, k->rflags };
+	const uint64_t v[NGPR + 1] = { k->rax, k->rbx, k->rcx,	 k->rdx, k->rsi,
+				       k->rdi, k->rbp, k->rsp,	 k->r8,	 k->r9,
+				       k->r10, k->r11, k->r12,	 k->r13, k->r14,
+				       k->r15, k->rip, k->rflags };
 	memcpy(r, v, sizeof v);
 	return 0;
 }
 
 static int regs_set(struct mon_gdb *g, const uint64_t r[NGPR + 1])
 {
-	struct kvm_regs k = { .rax = r[0],  .rbx = r[1],   .rcx = r[2],
-			      .rdx = r[3],  .rsi = r[4],   .rdi = r[5],
-			      .rbp = r[6],  .rsp = r[7],   .r8 = r[8],
-			      .r9 = r[9],   .r10 = r[10],  .r11 = r[11],
-			      .r12 = r[12], .r13 = r[13],  .r14 = r[14],
-			      .r15 = r[15], .rip = r[16], .rflags = r[17] };
+	struct kvm_regs k = { .rax = r[0],
+			      .rbx = r[1],
+			      .rcx = r[2],
+			      .rdx = r[3],
+			      .rsi = r[4],
+			      .rdi = r[5],
+			      .rbp = r[6],
+			      .rsp = r[7],
+			      .r8 = r[8],
+			      .r9 = r[9],
+			      .r10 = r[10],
+			      .r11 = r[11],
+			      .r12 = r[12],
+			      .r13 = r[13],
+			      .r14 = r[14],
+			      .r15 = r[15],
+			      .rip = r[16],
+			      .rflags = r[17] };
 
 	if (g->crash)
 		return -1; /* a crashed guest does not run again */
@@ -363,7 +373,8 @@ static int arm(struct mon_gdb *g, int step)
 		dbg.arch.debugreg[7] |=
 			(1ULL << (2 * i)) |
 			(uint64_t)(rw[g->slot[i].kind] |
-				   (g->slot[i].kind == SLOT_EXEC ? 0 : len << 2))
+				   (g->slot[i].kind == SLOT_EXEC ? 0
+								 : len << 2))
 				<< (16 + 4 * i);
 	}
 	return ioctl(g->vm->vcpu, KVM_SET_GUEST_DEBUG, &dbg);
@@ -426,8 +437,8 @@ static void stop_reply(struct mon_gdb *g, int signo)
 		if (!(run->debug.arch.dr6 & (1u << i)) ||
 		    g->slot[i].kind < SLOT_WRITE)
 			continue;
-		memcpy(p, g->slot[i].kind == SLOT_WRITE ? "watch:" : "awatch:",
-		       7);
+		memcpy(p,
+		       g->slot[i].kind == SLOT_WRITE ? "watch:" : "awatch:", 7);
 		p += strlen(p);
 		for (int s = 60; s >= 0; s -= 4)
 			*p++ = hex[(g->slot[i].addr >> s) & 15];

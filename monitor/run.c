@@ -15,7 +15,7 @@
 #include "pith/exit.h"
 #include "run.h"
 
-static int get_regs(const struct mon_vm *v, uint64_t r[PITH_HC_NREGS])
+int mon_vcpu_regs(const struct mon_vm *v, uint64_t r[PITH_HC_NREGS])
 {
 	struct kvm_regs k;
 
@@ -36,7 +36,7 @@ static int halted(struct mon_hc *hc, const struct mon_vm *v)
 	uint64_t r[PITH_HC_NREGS] = { 0 }, off;
 	const char *fn;
 
-	get_regs(v, r);
+	mon_vcpu_regs(v, r);
 	r[16] -= 1; /* KVM reports the instruction after hlt */
 	fn = pith_symbolize(r[16], &off);
 	if (fn && (!strcmp(fn, "__stack_chk_fail") ||
@@ -56,7 +56,7 @@ static int shutdown_exit(struct mon_hc *hc, const struct mon_vm *v)
 {
 	uint64_t r[PITH_HC_NREGS] = { 0 };
 
-	get_regs(v, r);
+	mon_vcpu_regs(v, r);
 	return mon_report(hc, PITH_EXIT_SEGV, "triple fault",
 			  "the guest faulted while handling a fault (its "
 			  "exception stacks or tables are unusable)",
@@ -73,7 +73,7 @@ static int emulation_failure(struct mon_hc *hc, const struct mon_vm *v)
 	unsigned n = 0;
 	const uint8_t *bytes = 0;
 
-	get_regs(v, r);
+	mon_vcpu_regs(v, r);
 	if (run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION &&
 	    (run->emulation_failure.flags &
 	     KVM_INTERNAL_ERROR_EMULATION_FLAG_INSTRUCTION_BYTES)) {

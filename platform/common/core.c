@@ -54,8 +54,8 @@ struct note {
 	char name[NOTE_NAME_PAD];
 };
 
-#define NOTES_SIZE                                        \
-	(2 * sizeof(struct note) + sizeof(struct core_prstatus) + \
+#define NOTES_SIZE                                                             \
+	(2 * sizeof(struct note) + sizeof(struct core_prstatus) +              \
 	 sizeof(struct core_prpsinfo))
 
 /* One loadable segment: [addr, addr + memsz), the first filesz bytes in
@@ -173,12 +173,12 @@ static int data_seg(struct pass *p, const struct seg *s)
 static void user_regs(const struct pith_core *c, uint64_t *u)
 {
 	const struct pith_regs *r = c->regs;
-	const uint64_t v[27] = { r->r15, r->r14, r->r13, r->r12, r->rbp,
-				 r->rbx, r->r11, r->r10, r->r9,	 r->r8,
-				 r->rax, r->rcx, r->rdx, r->rsi, r->rdi,
-				 ~0ULL,	 r->rip, c->cs,	 r->rflags,
-				 r->rsp, c->ss,	 c->fs_base, 0,
-				 0,	 0,	 0,	 0 };
+	const uint64_t v[27] = { r->r15, r->r14,     r->r13, r->r12,	r->rbp,
+				 r->rbx, r->r11,     r->r10, r->r9,	r->r8,
+				 r->rax, r->rcx,     r->rdx, r->rsi,	r->rdi,
+				 ~0ULL,	 r->rip,     c->cs,  r->rflags, r->rsp,
+				 c->ss,	 c->fs_base, 0,	     0,		0,
+				 0,	 0 };
 
 	memcpy(u, v, sizeof v);
 }
@@ -240,9 +240,8 @@ static int headers(struct pass *p, unsigned nseg)
 	/* Segment bytes follow the notes unpadded: gdb reads them at any
 	 * offset, and padding would cost the image code. */
 	p->offset = notes_at + NOTES_SIZE;
-	return put(p, &eh, sizeof eh) < 0 || put(p, &note, sizeof note) < 0
-		       ? -1
-		       : 0;
+	return put(p, &eh, sizeof eh) < 0 || put(p, &note, sizeof note) < 0 ? -1
+									    : 0;
 }
 
 int pith_core_write(const struct pith_core *c)

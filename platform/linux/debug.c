@@ -29,7 +29,7 @@
 #include "linux.h"
 #include "sys.h"
 
-#define NSEC	 1000000000ULL
+#define NSEC	      1000000000ULL
 #define MINCORE_CHUNK 4096 /* pages per mincore call (a stack vector) */
 
 extern const Elf64_Ehdr __ehdr_start;
@@ -131,7 +131,6 @@ static void line(struct pith_buf *b, int fd)
 	b->len = 0;
 }
 
-
 static int core_write(void *ctx, const void *buf, size_t len)
 {
 	const char *p = buf;
@@ -166,9 +165,8 @@ static void add_region(struct pith_core *c, uint64_t lo, uint64_t hi,
  * read-only data are in the image file, where gdb reads them. */
 static void regions(struct pith_core *c)
 {
-	const Elf64_Phdr *ph =
-		(const void *)((const char *)&__ehdr_start +
-			       __ehdr_start.e_phoff);
+	const Elf64_Phdr *ph = (const void *)((const char *)&__ehdr_start +
+					      __ehdr_start.e_phoff);
 
 	for (unsigned i = 0; i < __ehdr_start.e_phnum; i++)
 		if (ph[i].p_type == PT_LOAD && (ph[i].p_flags & PF_W))
@@ -190,9 +188,8 @@ static int core_link(void)
 	if (dbg.core_named)
 		return 0;
 	pith_core_file_fdname(&f, fd);
-	return lx_syscall6(SYS_linkat, LX_FD_PROC_FD, (long)fd,
-			   LX_FD_CORE_DIR, (long)dbg.core_name,
-			   AT_SYMLINK_FOLLOW, 0) < 0
+	return lx_syscall6(SYS_linkat, LX_FD_PROC_FD, (long)fd, LX_FD_CORE_DIR,
+			   (long)dbg.core_name, AT_SYMLINK_FOLLOW, 0) < 0
 		       ? -1
 		       : 0;
 }
@@ -281,10 +278,9 @@ int lx_debug_install(void)
 
 /* --- Trace and statistics ------------------------------------------- */
 
-static const char *const call_names[LX_CALLS] = {
-	"console", "yield", "net_read", "net_write", "block_read",
-	"block_write"
-};
+static const char *const call_names[LX_CALLS] = { "console",	"yield",
+						  "net_read",	"net_write",
+						  "block_read", "block_write" };
 
 /* Appends " LABEL VALUE" for each of N pairs. */
 static void put_pairs(struct pith_buf *b, const char *const *label,
@@ -322,8 +318,8 @@ static void trace(enum lx_call call, int dev, uint64_t bytes, uint64_t frames,
 	line(&b, LX_FD_TRACE);
 }
 
-void lx_debug_note(enum lx_call call, int dev, uint64_t bytes,
-		   uint64_t frames, uint64_t ns, long r)
+void lx_debug_note(enum lx_call call, int dev, uint64_t bytes, uint64_t frames,
+		   uint64_t ns, long r)
 {
 	dbg.calls[call]++;
 	dbg.call_ns[call] += ns;
@@ -342,12 +338,12 @@ static uint64_t heap_touched(void)
 	uint64_t pages = lx.boot.heap_size / PITH_PAGE_SIZE, n = 0;
 
 	for (uint64_t at = 0; at < pages; at += MINCORE_CHUNK) {
-		uint64_t k = pages - at < MINCORE_CHUNK ? pages - at
-							: MINCORE_CHUNK;
-		if (lx_syscall3(SYS_mincore,
-				(long)(lx.boot.heap_start +
-				       at * PITH_PAGE_SIZE),
-				(long)(k * PITH_PAGE_SIZE), (long)v) < 0)
+		uint64_t k =
+			pages - at < MINCORE_CHUNK ? pages - at : MINCORE_CHUNK;
+		if (lx_syscall3(
+			    SYS_mincore,
+			    (long)(lx.boot.heap_start + at * PITH_PAGE_SIZE),
+			    (long)(k * PITH_PAGE_SIZE), (long)v) < 0)
 			return 0;
 		for (uint64_t i = 0; i < k; i++)
 			n += v[i] & 1;

@@ -5,7 +5,8 @@
  *   profile N   spends three quarters of its time in heavy() and one
  *               quarter in light(), N iterations of light's loop;
  *   crash       a null pointer read in crash_here();
- *   spin        loops until it is stopped (SIGQUIT, gdb's Ctrl-C).
+ *   spin        loops until it is stopped (SIGQUIT, gdb's Ctrl-C);
+ *   chatter N   writes N console lines (the trace's bound).
  * Every function that a test names is noinline, so it keeps its frame. */
 #include "smoke.h"
 
@@ -68,6 +69,9 @@ int main(int argc, char **argv)
 			r += heavy(n / 8) + light(n / 8);
 	else if (smoke_streq(how, "crash"))
 		r = (uint64_t)crash_here();
+	else if (smoke_streq(how, "chatter"))
+		for (uint64_t k = 0; k < n; k++)
+			smoke_put(".\n");
 	else if (smoke_streq(how, "spin"))
 		for (;;)
 			r += spin_loop(1000);
