@@ -162,7 +162,8 @@ static int debug_kvm(struct gdb_args *g, const struct gdb_args *user,
 	gdb = fork();
 	if (gdb == 0) {
 		execvp("gdb", g->argv);
-		err(PITH_TOOL_FAIL, "debug: cannot run gdb (apt-get install gdb)");
+		err(PITH_TOOL_FAIL,
+		    "debug: cannot run gdb (apt-get install gdb)");
 	}
 	signal(SIGINT, SIG_IGN); /* gdb's; it interrupts the guest itself */
 	/* The monitor's messages (the guest's crash report among them). */

@@ -13,13 +13,13 @@
 
 #include "pith.h"
 
-#define SVG_WIDTH    1200 /* pixels: flamegraph.pl's default */
-#define FRAME_HEIGHT 16
-#define MARGIN	     10
-#define TITLE_ROOM   40
-#define CHAR_WIDTH   7 /* of 12px monospace text, for fitting names */
-#define MIN_WIDTH    0.3 /* pixels: narrower frames are not drawn */
-#define NAME_MAX_LEN 256
+#define SVG_WIDTH     1200 /* pixels: flamegraph.pl's default */
+#define FRAME_HEIGHT  16
+#define MARGIN	      10
+#define TITLE_ROOM    40
+#define CHAR_WIDTH    7	  /* of 12px monospace text, for fitting names */
+#define MIN_WIDTH     0.3 /* pixels: narrower frames are not drawn */
+#define NAME_MAX_LEN  256
 #define TOP_FUNCTIONS 10 /* printed by share of samples */
 
 static const char usage[] =
@@ -39,7 +39,8 @@ static struct node *child_of(struct node *n, const char *name, size_t len)
 	struct node **p = &n->child;
 
 	for (; *p; p = &(*p)->next)
-		if (strlen((*p)->name) == len && !strncmp((*p)->name, name, len))
+		if (strlen((*p)->name) == len &&
+		    !strncmp((*p)->name, name, len))
 			return *p;
 	*p = calloc(1, sizeof **p);
 	if (!*p || !((*p)->name = strndup(name, len)))
@@ -153,8 +154,8 @@ static unsigned depth_of(const struct node *n)
 static void write_svg(const struct node *root, const char *file,
 		      const char *path)
 {
-	unsigned height = (depth_of(root) - 1) * FRAME_HEIGHT + TITLE_ROOM +
-			  2 * MARGIN;
+	unsigned height =
+		(depth_of(root) - 1) * FRAME_HEIGHT + TITLE_ROOM + 2 * MARGIN;
 	double scale = (double)(SVG_WIDTH - 2 * MARGIN) / (double)root->count;
 	double x = MARGIN;
 	FILE *o = fopen(path, "w");
@@ -168,7 +169,8 @@ static void write_svg(const struct node *root, const char *file,
 		"<style>text { font-family: monospace; font-size: 12px; "
 		"fill: #000; pointer-events: none; }</style>\n"
 		"<rect width=\"100%%\" height=\"100%%\" fill=\"#f8f8f0\"/>\n"
-		"<text x=\"%u\" y=\"24\" style=\"font-size: 16px\">Flame graph: ",
+		"<text x=\"%u\" y=\"24\" style=\"font-size: 16px\">Flame "
+		"graph: ",
 		SVG_WIDTH, height, SVG_WIDTH, height, SVG_WIDTH / 2 - 200);
 	xml_text(o, file, NAME_MAX_LEN);
 	fprintf(o, " (%llu samples)</text>\n", root->count);
@@ -188,8 +190,8 @@ struct total {
 	unsigned long long self, total;
 };
 
-static void tally(const struct node *n, struct total *t, size_t *nt,
-		  size_t cap, const struct node **path, unsigned depth)
+static void tally(const struct node *n, struct total *t, size_t *nt, size_t cap,
+		  const struct node **path, unsigned depth)
 {
 	size_t i;
 	int outer = 0;

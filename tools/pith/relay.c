@@ -23,7 +23,7 @@
 
 /* How long a line without its newline waits before it is passed on (a
  * prompt, progress dots): short enough not to be noticed. */
-#define PARTIAL_MS 20
+#define PARTIAL_MS     20
 #define LINE_MAX_RELAY 4096
 
 static volatile pid_t child;
@@ -38,7 +38,7 @@ static void forward(int sig, siginfo_t *si, void *uc)
 
 static void forward_signals(void)
 {
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT,
+	static const int sigs[] = { SIGINT,  SIGTERM, SIGHUP, SIGQUIT,
 				    SIGUSR1, SIGUSR2, SIGPROF };
 	struct sigaction sa;
 
@@ -108,7 +108,8 @@ static void relay(int fd, const char *image)
 		if (n <= 0)
 			break;
 		/* DWARF is read only when a report appears. */
-		if (!loaded && memmem(buf + len, (size_t)n, "pith: crash", 11)) {
+		if (!loaded &&
+		    memmem(buf + len, (size_t)n, "pith: crash", 11)) {
 			s = sym_open(image);
 			loaded = 1;
 		}

@@ -155,7 +155,8 @@ int cmd_symbolize(int argc, char **argv)
 		      "their function names only",
 		      argv[1]);
 	while ((n = getline(&line, &cap, in)) > 0)
-		fwrite(out, 1, sym_annotate(s, line, (size_t)n, out, sizeof out),
+		fwrite(out, 1,
+		       sym_annotate(s, line, (size_t)n, out, sizeof out),
 		       stdout);
 	free(line);
 	sym_close(s);
