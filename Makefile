@@ -37,7 +37,7 @@ build/host/%.o: %.c
 build/bin/pith: $(PITH_SRCS:%.c=build/host/%.o)
 	@mkdir -p $(dir $@)
 	$(call msg,LD,$@)
-	$(Q)$(HOST_CC) -o $@ $^ -ldw -lelf
+	$(Q)$(HOST_CC) -o $@ $^ -ldl
 
 build/bin/pith-imagegen: $(IMAGEGEN_SRCS:%.c=build/host/%.o)
 	@mkdir -p $(dir $@)

@@ -6,7 +6,9 @@
  * standard error through the same filter (run.c), so reports carry lines
  * without a separate step. Reading DWARF is elfutils' libdw (Debian's
  * libdw-dev): the image is untrusted input, and libdw is a well-kept,
- * fuzzed reader. */
+ * fuzzed reader. It is loaded (dlopen) only when a report needs it: every
+ * `pith run` would otherwise pay half a millisecond to load it. */
+#include <dlfcn.h>
 #include <dwarf.h>
 #include <elfutils/libdw.h>
 #include <err.h>
@@ -29,6 +31,45 @@ struct symbolizer {
 	Dwarf *dw;
 };
 
+/* The libdw functions used, looked up at the first report. */
+static struct {
+	Dwarf *(*begin)(int, Dwarf_Cmd);
+	int (*end)(Dwarf *);
+	Dwarf_Die *(*addrdie)(Dwarf *, Dwarf_Addr, Dwarf_Die *);
+	Dwarf_Line *(*getsrc_die)(Dwarf_Die *, Dwarf_Addr);
+	int (*lineno)(Dwarf_Line *, int *);
+	const char *(*linesrc)(Dwarf_Line *, Dwarf_Word *, Dwarf_Word *);
+	Dwarf_Attribute *(*attr)(Dwarf_Die *, unsigned int, Dwarf_Attribute *);
+	const char *(*formstring)(Dwarf_Attribute *);
+} dw;
+
+static int load_libdw(void)
+{
+	static int tried, ok;
+	void *h;
+
+	if (tried)
+		return ok;
+	tried = 1;
+	if (!(h = dlopen("libdw.so.1", RTLD_NOW | RTLD_LOCAL))) {
+		warnx("no source lines: cannot load libdw (apt-get install "
+		      "libdw1): %s",
+		      dlerror());
+		return 0;
+	}
+	*(void **)&dw.begin = dlsym(h, "dwarf_begin");
+	*(void **)&dw.end = dlsym(h, "dwarf_end");
+	*(void **)&dw.addrdie = dlsym(h, "dwarf_addrdie");
+	*(void **)&dw.getsrc_die = dlsym(h, "dwarf_getsrc_die");
+	*(void **)&dw.lineno = dlsym(h, "dwarf_lineno");
+	*(void **)&dw.linesrc = dlsym(h, "dwarf_linesrc");
+	*(void **)&dw.attr = dlsym(h, "dwarf_attr");
+	*(void **)&dw.formstring = dlsym(h, "dwarf_formstring");
+	ok = dw.begin && dw.end && dw.addrdie && dw.getsrc_die && dw.lineno &&
+	     dw.linesrc && dw.attr && dw.formstring;
+	return ok;
+}
+
 struct symbolizer *sym_open(const char *image)
 {
 	struct symbolizer *s = calloc(1, sizeof *s);
@@ -36,7 +77,7 @@ struct symbolizer *sym_open(const char *image)
 	if (!s)
 		return 0;
 	s->fd = open(image, O_RDONLY | O_CLOEXEC);
-	s->dw = s->fd >= 0 ? dwarf_begin(s->fd, DWARF_C_READ) : 0;
+	s->dw = s->fd >= 0 && load_libdw() ? dw.begin(s->fd, DWARF_C_READ) : 0;
 	return s;
 }
 
@@ -45,7 +86,7 @@ void sym_close(struct symbolizer *s)
 	if (!s)
 		return;
 	if (s->dw)
-		dwarf_end(s->dw);
+		dw.end(s->dw);
 	if (s->fd >= 0)
 		close(s->fd);
 	free(s);
@@ -62,16 +103,16 @@ static int sym_line(struct symbolizer *s, uint64_t addr, char *out, size_t n)
 	size_t cl;
 	int lineno;
 
-	if (!s || !s->dw || !dwarf_addrdie(s->dw, addr, &cu))
+	if (!s || !s->dw || !dw.addrdie(s->dw, addr, &cu))
 		return -1;
-	line = dwarf_getsrc_die(&cu, addr);
-	if (!line || dwarf_lineno(line, &lineno) != 0 ||
-	    !(file = dwarf_linesrc(line, 0, 0)))
+	line = dw.getsrc_die(&cu, addr);
+	if (!line || dw.lineno(line, &lineno) != 0 ||
+	    !(file = dw.linesrc(line, 0, 0)))
 		return -1;
 	/* The compilation directory is noise in a report: keep the path
 	 * as it was given to the compiler. */
-	if (dwarf_attr(&cu, DW_AT_comp_dir, &at))
-		comp = dwarf_formstring(&at);
+	if (dw.attr(&cu, DW_AT_comp_dir, &at))
+		comp = dw.formstring(&at);
 	cl = comp ? strlen(comp) : 0;
 	if (comp && !strncmp(file, comp, cl) && file[cl] == '/')
 		file += cl + 1;
