@@ -148,10 +148,9 @@ static int debug_kvm(struct gdb_args *g, const struct gdb_args *user,
 		     char **argv)
 {
 	unsigned port = free_port();
-	char target[64], buf[4096];
+	char target[64];
 	pid_t mon, gdb;
 	int fd = start_monitor(argv, port, &mon), status = 0;
-	ssize_t n;
 
 	snprintf(target, sizeof target, "target remote 127.0.0.1:%u", port);
 	add(g, "-ex");
@@ -167,9 +166,7 @@ static int debug_kvm(struct gdb_args *g, const struct gdb_args *user,
 	}
 	signal(SIGINT, SIG_IGN); /* gdb's; it interrupts the guest itself */
 	/* The monitor's messages (the guest's crash report among them). */
-	while ((n = read(fd, buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
-		if (n > 0 && write(2, buf, (size_t)n) < 0)
-			break;
+	relay_stderr(fd, argv[0]);
 	waitpid(gdb, &status, 0);
 	kill(mon, SIGKILL);
 	waitpid(mon, 0, 0);

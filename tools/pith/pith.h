@@ -55,6 +55,10 @@ size_t sym_annotate(struct symbolizer *s, const char *line, size_t len,
  * dies of the signal that killed it. */
 int relay_run(const char *path, char **argv, const char *image);
 
+/* Copies FD to stderr until it closes, adding source lines to IMAGE's
+ * crash reports. */
+void relay_stderr(int fd, const char *image);
+
 /* Whether the debugging options in ARGV (--gdb, --core, --profile,
  * --trace) are available for TARGET; prints why not (debug.c). */
 int debug_options_supported(const char *target, int argc, char **argv);

@@ -85,8 +85,7 @@ static size_t pass(struct symbolizer *s, char *buf, size_t len, int all)
 	return len - start;
 }
 
-/* Relays FD to stderr until it closes. */
-static void relay(int fd, const char *image)
+void relay_stderr(int fd, const char *image)
 {
 	char buf[LINE_MAX_RELAY];
 	size_t len = 0;
@@ -138,7 +137,7 @@ int relay_run(const char *path, char **argv, const char *image)
 		_exit(PITH_TOOL_FAIL);
 	}
 	close(p[1]);
-	relay(p[0], image);
+	relay_stderr(p[0], image);
 	while (waitpid(child, &status, 0) < 0)
 		if (errno != EINTR)
 			err(PITH_TOOL_FAIL, "run: waitpid");
