@@ -41,7 +41,8 @@ static int get_le(const char **p, unsigned bytes, uint64_t *v)
 
 /* The 17 general registers and rflags, in gdb's amd64 order (which is
  * struct pith_regs' order). */
-int mon_gdb_regs_get(struct mon_gdb *g, uint64_t r[NGPR + 1], struct kvm_regs *k)
+int mon_gdb_regs_get(struct mon_gdb *g, uint64_t r[NGPR + 1],
+		     struct kvm_regs *k)
 {
 	if (ioctl(g->vm->vcpu, KVM_GET_REGS, k) < 0)
 		return -1;
@@ -237,7 +238,8 @@ void mon_gdb_cmd_Z(struct mon_gdb *g, const char *p, int insert)
 	len = *end == ',' ? strtoull(end + 1, 0, 16) : 1;
 	if (kinds[type] != SLOT_EXEC &&
 	    (len == 0 || len > 8 || (len & (len - 1)) || addr % len)) {
-		mon_gdb_reply(g, "E16"); /* EINVAL: 1, 2, 4 or 8 aligned bytes */
+		mon_gdb_reply(g,
+			      "E16"); /* EINVAL: 1, 2, 4 or 8 aligned bytes */
 		return;
 	}
 	for (i = 0; i < SLOTS; i++)
@@ -246,8 +248,10 @@ void mon_gdb_cmd_Z(struct mon_gdb *g, const char *p, int insert)
 				     g->slot[i].addr == addr)
 			break;
 	if (i == SLOTS && insert) {
-		mon_gdb_say(g, "more than 4 breakpoints and watchpoints: the four x86 "
-		       "debug registers serve them all; delete one");
+		mon_gdb_say(
+			g,
+			"more than 4 breakpoints and watchpoints: the four x86 "
+			"debug registers serve them all; delete one");
 		mon_gdb_reply(g, "E1c"); /* ENOSPC */
 		return;
 	}
@@ -258,4 +262,3 @@ void mon_gdb_cmd_Z(struct mon_gdb *g, const char *p, int insert)
 	}
 	mon_gdb_reply(g, "OK");
 }
-
