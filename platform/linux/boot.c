@@ -117,7 +117,6 @@ static void parse(int argc, char **argv, struct pith_options *o)
 		     "gdb itself: `pith debug IMAGE`");
 	if (o->show_seccomp) {
 		lx_show_seccomp(PITH_OPTIONS_DEBUG(o));
-		fflush(stdout);
 		lx_exit(0);
 	}
 	if (pith_options_match(&lx.manifest, o, &err) < 0)

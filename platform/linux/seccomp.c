@@ -2,7 +2,6 @@
  * from policy.c for this image's manifest, and explains it on request.
  * Any call the filter does not allow raises SIGSYS (trap.c). */
 #include <errno.h>
-#include <stdio.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -46,31 +45,71 @@ int lx_confine(int debug)
 				(long)&prog);
 }
 
+/* The policy text is built in a buffer and written line by line: no
+ * printf, so an application that does not use it does not carry it. */
+static char text[512];
+static struct pith_buf out = { text, sizeof text, 0 };
+
+static void put(const char *s)
+{
+	for (; *s; s++) {
+		pith_buf_chr(&out, *s);
+		if (*s == '\n' || out.len + 1 == out.cap) {
+			lx_write_all(1, out.p, out.len);
+			pith_buf_init(&out, text, sizeof text);
+		}
+	}
+}
+
+static void put_num(long v)
+{
+	char b[24];
+	struct pith_buf n;
+
+	pith_buf_init(&n, b, sizeof b);
+	pith_buf_dec(&n, v);
+	put(b);
+}
+
+/* S, then spaces up to WIDTH columns. */
+static void put_padded(const char *s, size_t width)
+{
+	put(s);
+	for (size_t n = pith_strnlen(s, width); n < width; n++)
+		put(" ");
+}
+
 static void print_args(const struct lx_rule *r, int debug)
 {
 	long vals[LX_RULE_VALUES_MAX];
 	unsigned n = lx_rule_values(r, &lx.manifest, debug, vals);
 
-	if (r->args == LX_ARGS_POLL) {
-		printf("nfds <= %u, no sigmask", lx_net_count(&lx.manifest));
+	switch (r->args) {
+	case LX_ARGS_POLL:
+		put("nfds <= ");
+		put_num(lx_net_count(&lx.manifest));
+		put(", no sigmask");
 		return;
-	}
-	if (r->args == LX_ARGS_CLOCKS) {
-		printf("clock REALTIME or MONOTONIC");
+	case LX_ARGS_CLOCKS:
+		put("clock REALTIME or MONOTONIC");
 		return;
-	}
-	if (r->args == LX_ARGS_LINKAT) {
-		printf("olddirfd %ld, newdirfd %ld, flags AT_SYMLINK_FOLLOW",
-		       vals[0], vals[1]);
+	case LX_ARGS_LINKAT:
+		put("olddirfd ");
+		put_num(vals[0]);
+		put(", newdirfd ");
+		put_num(vals[1]);
+		put(", flags AT_SYMLINK_FOLLOW");
 		return;
-	}
-	if (r->args == LX_ARGS_NONE) {
-		printf("any arguments");
+	case LX_ARGS_NONE:
+		put("any arguments");
 		return;
+	default:
+		put("fd ");
+		for (unsigned i = 0; i < n; i++) {
+			put(i ? "," : "");
+			put_num(vals[i]);
+		}
 	}
-	printf("fd ");
-	for (unsigned i = 0; i < n; i++)
-		printf("%s%ld", i ? "," : "", vals[i]);
 }
 
 void lx_show_seccomp(int debug)
@@ -81,37 +120,50 @@ void lx_show_seccomp(int debug)
 
 	for (unsigned i = 0; i < lx_policy_len; i++)
 		allowed += lx_rule_applies(&lx_policy[i], &lx.manifest, debug);
-	printf("seccomp policy of %s (linux target): %u system calls allowed, "
-	       "%u BPF instructions\n",
-	       lx.image, allowed,
-	       (unsigned)(debug ? pith_seccomp_debug_len : pith_seccomp_len));
+	put("seccomp policy of ");
+	put(lx.image);
+	put(" (linux target): ");
+	put_num(allowed);
+	put(" system calls allowed, ");
+	put_num(debug ? pith_seccomp_debug_len : pith_seccomp_len);
+	put(" BPF instructions\n");
 	if (debug)
-		printf("  (the debug variant, for --core, --profile, --trace "
-		       "or "
-		       "--stats: write also on fd 11 core, 14 profile, 15 "
-		       "trace, opened before confinement)\n");
-	for (unsigned i = 0; i < lx.manifest.count; i++)
-		printf("  fd %u: %s device '%s'\n", LX_FD_BASE + i,
-		       pith_dev_type_name(lx.manifest.dev[i].type),
-		       lx.manifest.dev[i].name);
-	printf("allowed:\n");
+		put("  (the debug variant, for --core, --profile, --trace or "
+		    "--stats: write also on fd 11 core, 14 profile, 15 trace, "
+		    "opened before confinement)\n");
+	for (unsigned i = 0; i < lx.manifest.count; i++) {
+		put("  fd ");
+		put_num(LX_FD_BASE + (long)i);
+		put(": ");
+		put(pith_dev_type_name(lx.manifest.dev[i].type));
+		put(" device '");
+		put(lx.manifest.dev[i].name);
+		put("'\n");
+	}
+	put("allowed:\n");
 	for (unsigned i = 0; i < lx_policy_len; i++) {
 		const struct lx_rule *r = &lx_policy[i];
 		if (!lx_rule_applies(r, &lx.manifest, debug))
 			continue;
-		printf("  %-14s ", r->name);
+		put("  ");
+		put_padded(r->name, 14);
+		put(" ");
 		print_args(r, debug);
-		printf("\n  %-14s   %s\n", "", r->reason);
+		put("\n  ");
+		put_padded("", 14);
+		put("   ");
+		put(r->reason);
+		put("\n");
 	}
-	printf("served by the libOS after a SIGSYS trap (never reach Linux):\n"
-	       " ");
+	put("served by the libOS after a SIGSYS trap (never reach Linux):\n ");
 	for (size_t i = 0; i < nserved; i++) {
 		const char *name = pith_syscall_name(served[i]);
-		printf(" %s", name ? name : "?");
+		put(" ");
+		put(name ? name : "?");
 	}
-	printf("\nany other call: the appliance stops with a report naming "
-	       "it (exit status 247).\n"
-	       "executable mappings: impossible (mmap and mprotect never "
-	       "reach Linux; lib/posix refuses PROT_EXEC).\n"
-	       "other architectures and the x32 ABI: the process is killed.\n");
+	put("\nany other call: the appliance stops with a report naming it "
+	    "(exit status 247).\n"
+	    "executable mappings: impossible (mmap and mprotect never reach "
+	    "Linux; lib/posix refuses PROT_EXEC).\n"
+	    "other architectures and the x32 ABI: the process is killed.\n");
 }

@@ -153,6 +153,10 @@ static int debug_kvm(struct gdb_args *g, const struct gdb_args *user,
 	int fd = start_monitor(argv, port, &mon), status = 0;
 
 	snprintf(target, sizeof target, "target remote 127.0.0.1:%u", port);
+	/* A guest under a software-emulated KVM can take longer than gdb's
+	 * default two seconds to answer. */
+	add(g, "-ex");
+	add(g, "set remotetimeout 30");
 	add(g, "-ex");
 	add(g, target);
 	for (int i = 0; i < user->argc; i++)
