@@ -13,6 +13,7 @@
  * The exit status is the guest's, or one of pith/exit.h. */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -197,6 +198,26 @@ static void setup_debug(struct mon *m, struct mon_confine *c)
 		fail(m, PITH_EXIT_HOST, "cannot install the debugging signals");
 }
 
+static const char *stop_image = "pith-kvm";
+
+/* SIGINT or SIGTERM: the operator stops the guest. A clean end (status
+ * 0), said on stderr; the handler never returns, so the policy needs
+ * nothing for it (write and exit_group are allowed anyway). */
+static void on_stop(int sig)
+{
+	static const char head[] = "pith-kvm: ",
+			  intr[] = ": stopped (SIGINT)\n",
+			  term[] = ": stopped (SIGTERM)\n";
+
+	if (write(2, head, sizeof head - 1) < 0 ||
+	    write(2, stop_image, strlen(stop_image)) < 0 ||
+	    (sig == SIGINT ? write(2, intr, sizeof intr - 1)
+			   : write(2, term, sizeof term - 1)) < 0) {
+		/* Stopping anyway. */
+	}
+	_exit(0);
+}
+
 int main(int argc, char **argv)
 {
 	static struct mon m;
@@ -209,7 +230,9 @@ int main(int argc, char **argv)
 		usage();
 		return argc < 2 ? PITH_EXIT_USAGE : 0;
 	}
-	m.image = m.hc.image = argv[1];
+	m.image = m.hc.image = stop_image = argv[1];
+	signal(SIGINT, on_stop);
+	signal(SIGTERM, on_stop);
 	parse(&m, argc - 1, argv + 1);
 	m.hc.ndev = m.img.manifest.count;
 	c = (struct mon_confine){ -1,

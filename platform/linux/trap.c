@@ -235,6 +235,22 @@ static void on_sigsys(int sig, siginfo_t *si, void *ucv)
 	lx_exit((int)ret);
 }
 
+/* SIGINT or SIGTERM: the operator stops the appliance. That is a clean
+ * end (status 0), said on stderr; the handler never returns, so the
+ * policy needs nothing for it. */
+static void on_stop(int sig)
+{
+	static const char intr[] = ": stopped (SIGINT)\n",
+			  term[] = ": stopped (SIGTERM)\n";
+
+	lx_diag_write(lx.image, pith_strnlen(lx.image, 4096));
+	if (sig == SIGINT)
+		lx_diag_write(intr, sizeof intr - 1);
+	else
+		lx_diag_write(term, sizeof term - 1);
+	lx_exit(0);
+}
+
 int lx_traps_install(void *altstack, size_t size)
 {
 	static const int faults[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL };
@@ -255,5 +271,9 @@ int lx_traps_install(void *altstack, size_t size)
 	 * call is reported rather than escalated to a silent kill. */
 	sigemptyset(&sa.sa_mask);
 	sa.sa_sigaction = on_sigsys;
-	return sigaction(SIGSYS, &sa, 0);
+	if (sigaction(SIGSYS, &sa, 0) < 0)
+		return -1;
+	sa.sa_flags = SA_ONSTACK;
+	sa.sa_handler = on_stop;
+	return sigaction(SIGINT, &sa, 0) | sigaction(SIGTERM, &sa, 0);
 }
