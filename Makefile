@@ -23,6 +23,8 @@ IMAGEGEN_SRCS := $(wildcard tools/imagegen/*.c) $(SHARED_SRCS) \
 
 MONITOR_SRCS := $(wildcard monitor/*.c) $(SHARED_SRCS) \
 	platform/common/crash.c platform/common/symbols.c \
+	platform/common/core.c platform/common/core_file.c \
+	platform/common/profile.c \
 	platform/linux/hostdev.c
 
 NET_TOOL_SRCS := $(wildcard tools/net/*.c) tools/common/portfwd.c \
@@ -39,7 +41,7 @@ build/host/%.o: %.c
 build/bin/pith: $(PITH_SRCS:%.c=build/host/%.o)
 	@mkdir -p $(dir $@)
 	$(call msg,LD,$@)
-	$(Q)$(HOST_CC) -o $@ $^
+	$(Q)$(HOST_CC) -o $@ $^ -ldl
 
 build/bin/pith-imagegen: $(IMAGEGEN_SRCS:%.c=build/host/%.o)
 	@mkdir -p $(dir $@)

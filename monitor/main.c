@@ -7,11 +7,13 @@
  *   5. inherited descriptors closed, devices opened;
  *   6. the VM: memory (lazy), layout, segments, boot page, page tables,
  *      the vCPU in long mode;
- *   7. confinement (seccomp);
- *   8. the run loop, until the guest exits or is stopped.
+ *   7. debugging options (files, gdb's connection, signal handlers);
+ *   8. confinement (seccomp);
+ *   9. the run loop, until the guest exits or is stopped.
  * The exit status is the guest's, or one of pith/exit.h. */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +21,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "debug.h"
+#include "gdb.h"
 #include "pith/exit.h"
 #include "run.h"
 #include "seccomp.h"
@@ -33,6 +37,7 @@ struct mon {
 	struct mon_stats stats;
 	struct mon_hc hc;
 	unsigned char *residency; /* for --stats */
+	struct mon_debug dbg;	  /* with a debugging option */
 };
 
 static _Noreturn void fail(struct mon *m, int status, const char *text)
@@ -45,12 +50,20 @@ static void usage(void)
 {
 	fputs("usage: pith-kvm IMAGE [--mem SIZE] [--net NAME=tap:IFNAME]... "
 	      "[--block NAME=FILE]...\n"
-	      "                [--stats] [--show-seccomp] [-- ARGS...]\n"
+	      "                [--stats] [--show-seccomp] [--core FILE] "
+	      "[--gdb PORT]\n"
+	      "                [--profile FILE [--profile-hz N]] [--trace "
+	      "FILE] [-- ARGS...]\n"
 	      "Runs a pith image built for the kvm target on /dev/kvm.\n"
 	      "  --mem SIZE          guest memory (K, M, G; default 64M)\n"
 	      "  --stats             print VM exits, device traffic and memory "
 	      "on exit\n"
 	      "  --show-seccomp      print the monitor's system-call policy\n"
+	      "  --core FILE         an ELF core on a guest crash or SIGQUIT\n"
+	      "  --gdb PORT          wait for gdb on 127.0.0.1:PORT, guest "
+	      "halted\n"
+	      "  --profile FILE      sample the guest's stack; folded stacks\n"
+	      "  --trace FILE        log VM exits with timestamps\n"
 	      "The exit status is the guest's (see `pith --help`).\n",
 	      stdout);
 }
@@ -158,23 +171,85 @@ static void open_devices(struct mon *m)
 		fail(m, PITH_EXIT_DEVICE, msg);
 }
 
+/* The debugging options: their files and gdb's connection, whose
+ * descriptors the policy C names, and their signal handlers. */
+static void setup_debug(struct mon *m, struct mon_confine *c)
+{
+	char msg[512];
+	struct pith_buf err;
+
+	pith_buf_init(&err, msg, sizeof msg);
+	m->dbg.hc = &m->hc;
+	m->dbg.vm = &m->vm;
+	m->dbg.image = m->image;
+	if (mon_debug_open(&m->dbg, &m->opt, &err) < 0)
+		fail(m, PITH_EXIT_USAGE, msg);
+	m->hc.dbg = &m->dbg;
+	m->hc.crashed = mon_debug_crashed;
+	if (m->dbg.core) {
+		c->core_fd = m->dbg.core_file.fd;
+		c->core_dir = m->dbg.core_file.dir;
+		c->proc_fd = m->dbg.core_file.proc_fd;
+	}
+	c->profile_fd = m->dbg.profile_fd;
+	c->trace_fd = m->dbg.trace_fd;
+	c->gdb_fd = m->dbg.gdb ? mon_gdb_fd(m->dbg.gdb) : -1;
+	if (mon_debug_start(&m->dbg) < 0)
+		fail(m, PITH_EXIT_HOST, "cannot install the debugging signals");
+}
+
+static const char *stop_image = "pith-kvm";
+
+/* SIGINT or SIGTERM: the operator stops the guest. A clean end (status
+ * 0), said on stderr; the handler never returns, so the policy needs
+ * nothing for it (write and exit_group are allowed anyway). */
+static void on_stop(int sig)
+{
+	static const char head[] = "pith-kvm: ",
+			  intr[] = ": stopped (SIGINT)\n",
+			  term[] = ": stopped (SIGTERM)\n";
+
+	if (write(2, head, sizeof head - 1) < 0 ||
+	    write(2, stop_image, strlen(stop_image)) < 0 ||
+	    (sig == SIGINT ? write(2, intr, sizeof intr - 1)
+			   : write(2, term, sizeof term - 1)) < 0) {
+		/* Stopping anyway. */
+	}
+	_exit(0);
+}
+
 int main(int argc, char **argv)
 {
 	static struct mon m;
 	struct mon_confine c;
 	int status, e;
 
-	m.hc = (struct mon_hc){
-		&m.mem, m.dev, 0, &m.stats, 1, 2, "pith-kvm", 0
-	};
+	m.hc = (struct mon_hc){ &m.mem, m.dev,	    0, &m.stats, 1,
+				2,	"pith-kvm", 0, 0,	 0 };
 	if (argc < 2 || argv[1][0] == '-') {
 		usage();
 		return argc < 2 ? PITH_EXIT_USAGE : 0;
 	}
-	m.image = m.hc.image = argv[1];
+	m.image = m.hc.image = stop_image = argv[1];
+	signal(SIGINT, on_stop);
+	signal(SIGTERM, on_stop);
 	parse(&m, argc - 1, argv + 1);
 	m.hc.ndev = m.img.manifest.count;
-	c = (struct mon_confine){ -1, m.dev, m.hc.ndev, m.opt.stats, -1 };
+	c = (struct mon_confine){ -1,
+				  m.dev,
+				  m.hc.ndev,
+				  m.opt.stats,
+				  -1,
+				  !!m.opt.core,
+				  !!m.opt.profile,
+				  !!m.opt.trace,
+				  !!m.opt.gdb_port,
+				  -1,
+				  -1,
+				  -1,
+				  -1,
+				  -1,
+				  -1 };
 	for (unsigned i = 0; i < m.hc.ndev; i++)
 		m.dev[i].type = m.img.manifest.dev[i].type;
 	if (m.opt.show_seccomp) {
@@ -190,6 +265,8 @@ int main(int argc, char **argv)
 			fail(&m, PITH_EXIT_HOST, "out of memory");
 	}
 	c.vcpu_fd = m.vm.vcpu;
+	if (PITH_OPTIONS_DEBUG(&m.opt))
+		setup_debug(&m, &c);
 	fflush(stdout);
 	e = mon_confine(&c);
 	if (e < 0) {
@@ -198,6 +275,8 @@ int main(int argc, char **argv)
 		     "cannot confine the monitor with seccomp");
 	}
 	status = mon_run(&m.hc, &m.vm);
+	if (m.hc.dbg)
+		mon_debug_finish(&m.dbg, status);
 	if (m.opt.stats)
 		mon_stats_print(&m.hc, &m.mem, m.residency, c.status_fd);
 	_exit(status);

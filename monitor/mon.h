@@ -9,6 +9,7 @@
  *   hypercall.c  the guest's requests (console, clock, sleep, devices)
  *   run.c        the run loop: exits, faults, reports, statistics
  *   seccomp.c    the allow-list the monitor confines itself with
+ *   debug.c      --core, --profile, --trace, --stats time; gdb.c: --gdb
  *   main.c       options, order of setup, exit status
  *
  * Every guest value is untrusted: guest addresses become host pointers
@@ -110,7 +111,8 @@ int mon_image_load(const struct mon_image *img, struct mon_mem *m,
 #define MON_EXIT_REASONS 64
 
 struct mon_stats {
-	uint64_t first_run_ns; /* CLOCK_MONOTONIC at the first KVM_RUN */
+	uint64_t first_run_ns;	   /* CLOCK_MONOTONIC at the first KVM_RUN */
+	uint64_t run_ns, guest_ns; /* the run loop; inside KVM_RUN */
 	uint64_t exits;
 	uint64_t by_reason[MON_EXIT_REASONS];
 	uint64_t hypercalls[PITH_HC_COUNT];
@@ -146,6 +148,11 @@ struct mon_hc {
 	const char *image; /* for messages */
 	/* Crash reports (run.c): symbolization and the exit status. */
 	const struct mon_image *img;
+	/* Debugging (debug.h): NULL unless a debugging option is on. */
+	struct mon_debug *dbg;
+	/* Called after a crash report, when set (debug.c). */
+	void (*crashed)(struct mon_hc *hc, const uint64_t *regs, int have_regs,
+			int code);
 };
 
 /* Serves the hypercall on PORT with argument VALUE (a guest-physical
@@ -153,6 +160,13 @@ struct mon_hc {
  * MON_STOPPED, the reason was printed and *STATUS is the monitor's. */
 enum mon_next mon_hypercall(struct mon_hc *hc, unsigned port, uint32_t value,
 			    int *status);
+
+/* Makes pith_symbolize() name the functions of HC's image (report.c). */
+void mon_symbols_use(const struct mon_hc *hc);
+
+/* The name of the exit in RUN: the hypercall's, or the exit reason's. */
+struct kvm_run;
+const char *mon_exit_name(const struct kvm_run *run);
 
 /* Prints "pith-kvm: IMAGE: TEXT" on the diagnostic descriptor. */
 void mon_diag(const struct mon_hc *hc, const char *text);
@@ -165,7 +179,7 @@ enum mon_next mon_crash(struct mon_hc *hc, uint64_t gpa, int *status);
 
 /* Prints a crash report for guest registers REGS (rip, rsp, rbp at
  * least) with CODE, CAUSE and REASON; returns CODE. */
-int mon_report(const struct mon_hc *hc, int code, const char *cause,
+int mon_report(struct mon_hc *hc, int code, const char *cause,
 	       const char *reason, const uint64_t regs[PITH_HC_NREGS],
 	       int have_regs);
 

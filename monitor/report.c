@@ -68,7 +68,12 @@ static void out(const char *s, size_t n)
 	}
 }
 
-int mon_report(const struct mon_hc *hc, int code, const char *cause,
+void mon_symbols_use(const struct mon_hc *hc)
+{
+	current = hc;
+}
+
+int mon_report(struct mon_hc *hc, int code, const char *cause,
 	       const char *reason, const uint64_t regs[PITH_HC_NREGS],
 	       int have_regs)
 {
@@ -83,7 +88,10 @@ int mon_report(const struct mon_hc *hc, int code, const char *cause,
 	c.peek = peek;
 	current = hc;
 	diag_fd = hc->diag_fd;
-	return pith_crash_report(&c, out);
+	pith_crash_report(&c, out);
+	if (hc->crashed)
+		hc->crashed(hc, regs, have_regs, code);
+	return code;
 }
 
 static const char *const vectors[X86_VECTORS] = {

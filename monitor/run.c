@@ -11,10 +11,11 @@
 #include <time.h>
 
 #include "../platform/common/symbols.h"
+#include "debug.h"
 #include "pith/exit.h"
 #include "run.h"
 
-static int get_regs(const struct mon_vm *v, uint64_t r[PITH_HC_NREGS])
+int mon_vcpu_regs(const struct mon_vm *v, uint64_t r[PITH_HC_NREGS])
 {
 	struct kvm_regs k;
 
@@ -35,7 +36,7 @@ static int halted(struct mon_hc *hc, const struct mon_vm *v)
 	uint64_t r[PITH_HC_NREGS] = { 0 }, off;
 	const char *fn;
 
-	get_regs(v, r);
+	mon_vcpu_regs(v, r);
 	r[16] -= 1; /* KVM reports the instruction after hlt */
 	fn = pith_symbolize(r[16], &off);
 	if (fn && (!strcmp(fn, "__stack_chk_fail") ||
@@ -55,7 +56,7 @@ static int shutdown_exit(struct mon_hc *hc, const struct mon_vm *v)
 {
 	uint64_t r[PITH_HC_NREGS] = { 0 };
 
-	get_regs(v, r);
+	mon_vcpu_regs(v, r);
 	return mon_report(hc, PITH_EXIT_SEGV, "triple fault",
 			  "the guest faulted while handling a fault (its "
 			  "exception stacks or tables are unusable)",
@@ -72,7 +73,7 @@ static int emulation_failure(struct mon_hc *hc, const struct mon_vm *v)
 	unsigned n = 0;
 	const uint8_t *bytes = 0;
 
-	get_regs(v, r);
+	mon_vcpu_regs(v, r);
 	if (run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION &&
 	    (run->emulation_failure.flags &
 	     KVM_INTERNAL_ERROR_EMULATION_FLAG_INSTRUCTION_BYTES)) {
@@ -139,6 +140,9 @@ static int serve(struct mon_hc *hc, const struct mon_vm *v)
 		return shutdown_exit(hc, v);
 	case KVM_EXIT_INTERNAL_ERROR:
 		return emulation_failure(hc, v);
+	case KVM_EXIT_DEBUG:
+		return hc->dbg ? mon_debug_exit(hc->dbg)
+			       : unexpected(hc, "debug exit without --gdb ", 0);
 	case KVM_EXIT_MMIO:
 		return unexpected(hc, "access outside guest memory at ",
 				  run->mmio.phys_addr);
@@ -162,9 +166,20 @@ int mon_run(struct mon_hc *hc, const struct mon_vm *v)
 	hc->stats->first_run_ns =
 		(uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 	for (;;) {
-		int status;
+		int status, r;
+		uint64_t t0 = 0;
 
-		if (ioctl(v->vcpu, KVM_RUN, 0) < 0) {
+		/* Debugging: signals and gdb are served between runs. */
+		if (hc->dbg) {
+			status = mon_debug_enter(hc->dbg);
+			if (status >= 0)
+				return status;
+			t0 = mon_now();
+		}
+		r = ioctl(v->vcpu, KVM_RUN, 0);
+		if (hc->dbg)
+			mon_debug_ran(hc->dbg, t0, r == 0);
+		if (r < 0) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
 			return unexpected(hc, "KVM_RUN failed, errno ",

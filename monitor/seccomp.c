@@ -4,6 +4,7 @@
  * descriptors, which ioctl). Anything else kills the process with
  * SIGSYS: a monitor that strays is broken or compromised. */
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/kvm.h>
 #include <seccomp.h>
 #include <stdio.h>
@@ -14,20 +15,33 @@
 #include "seccomp.h"
 
 enum args {
-	ARGS_NONE,   /* nothing to check */
-	ARGS_VCPU,   /* the vCPU descriptor; KVM_RUN or KVM_GET_REGS */
-	ARGS_OUT,    /* stdout, stderr, or a net device */
-	ARGS_NET,    /* a net device */
-	ARGS_BLOCK,  /* a block device */
-	ARGS_POLL,   /* at most one pollfd per net device, no sigmask */
-	ARGS_CLOCKS, /* CLOCK_REALTIME or CLOCK_MONOTONIC */
-	ARGS_STATUS, /* the descriptor of /proc/self/status */
+	ARGS_NONE,     /* nothing to check */
+	ARGS_VCPU,     /* the vCPU descriptor; KVM_RUN or KVM_GET_REGS */
+	ARGS_OUT,      /* stdout, stderr, or a net device */
+	ARGS_NET,      /* a net device */
+	ARGS_BLOCK,    /* a block device */
+	ARGS_POLL,     /* at most one pollfd per net device, no sigmask */
+	ARGS_CLOCKS,   /* CLOCK_REALTIME or CLOCK_MONOTONIC */
+	ARGS_STATUS,   /* the descriptor of /proc/self/status */
+	ARGS_SREGS,    /* the vCPU descriptor; KVM_GET_SREGS */
+	ARGS_VCPU_GDB, /* the vCPU; KVM_SET_REGS or KVM_SET_GUEST_DEBUG */
+	ARGS_FILES,    /* the files of --core, --profile, --trace */
+	ARGS_LINKAT,   /* /proc/self/fd/N into the core's directory */
+	ARGS_GDB,      /* the gdb connection */
+	ARGS_GDB_POLL, /* one pollfd (the gdb connection), no sigmask */
 };
 
-/* When a rule exists: always, with a device type, or with --stats. */
-#define NEEDS_NET   1
-#define NEEDS_BLOCK 2
-#define NEEDS_STATS 4
+/* When a rule exists: always, with a device type, or with an option.
+ * The debugging options' rules exist only with them: without options the
+ * policy is what it was before they existed (tests/debug compares). */
+#define NEEDS_NET     1
+#define NEEDS_BLOCK   2
+#define NEEDS_STATS   4
+#define NEEDS_CORE    8
+#define NEEDS_GDB     16
+#define NEEDS_SREGS   32  /* --core or --gdb */
+#define NEEDS_FILES   64  /* --core, --profile or --trace */
+#define NEEDS_SIGNALS 128 /* --core, --profile or --gdb */
 
 struct rule {
 	int nr;
@@ -57,6 +71,21 @@ static const struct rule rules[] = {
 	  "--stats: how much guest memory was touched" },
 	{ SYS_pread64, "pread64", ARGS_STATUS, NEEDS_STATS,
 	  "--stats: the monitor's peak memory, from /proc/self/status" },
+	{ SYS_ioctl, "ioctl", ARGS_SREGS, NEEDS_SREGS,
+	  "--core, --gdb: KVM_GET_SREGS (the guest's FS base)" },
+	{ SYS_ioctl, "ioctl", ARGS_VCPU_GDB, NEEDS_GDB,
+	  "--gdb: registers, breakpoints and single steps" },
+	{ SYS_write, "write", ARGS_FILES, NEEDS_FILES,
+	  "--core, --profile, --trace: their files" },
+	{ SYS_linkat, "linkat", ARGS_LINKAT, NEEDS_CORE,
+	  "--core: name the core file, unnamed until a crash" },
+	{ SYS_rt_sigreturn, "rt_sigreturn", ARGS_NONE, NEEDS_SIGNALS,
+	  "--core (SIGQUIT), --profile (SIGPROF), --gdb (SIGIO): return from "
+	  "the handler that interrupts KVM_RUN" },
+	{ SYS_read, "read", ARGS_GDB, NEEDS_GDB, "--gdb: packets from gdb" },
+	{ SYS_write, "write", ARGS_GDB, NEEDS_GDB, "--gdb: replies to gdb" },
+	{ SYS_ppoll, "ppoll", ARGS_GDB_POLL, NEEDS_GDB,
+	  "--gdb: wait for gdb while the guest is stopped" },
 };
 
 #define NRULES (sizeof rules / sizeof rules[0])
@@ -65,6 +94,11 @@ static unsigned needs(const struct mon_confine *c)
 {
 	unsigned n = c->stats ? NEEDS_STATS : 0;
 
+	n |= c->core ? NEEDS_CORE | NEEDS_SREGS | NEEDS_FILES | NEEDS_SIGNALS
+		     : 0;
+	n |= c->gdb ? NEEDS_GDB | NEEDS_SREGS | NEEDS_SIGNALS : 0;
+	n |= c->profile ? NEEDS_FILES | NEEDS_SIGNALS : 0;
+	n |= c->trace ? NEEDS_FILES : 0;
 	for (unsigned i = 0; i < c->ndev; i++)
 		n |= c->dev[i].type == PITH_DEV_NET ? NEEDS_NET : NEEDS_BLOCK;
 	return n;
@@ -90,6 +124,67 @@ static int add_fds(scmp_filter_ctx ctx, const struct rule *r,
 	return 0;
 }
 
+/* ioctl(vCPU, REQ) for each of the N requests REQS. */
+static int add_ioctls(scmp_filter_ctx ctx, const struct mon_confine *c,
+		      const unsigned long *reqs, unsigned n)
+{
+	struct scmp_arg_cmp a[2];
+
+	for (unsigned i = 0; i < n; i++) {
+		a[0] = SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)c->vcpu_fd);
+		a[1] = SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, reqs[i]);
+		if (add(ctx, SYS_ioctl, 2, a) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* One rule per descriptor of the N in FDS that is open. */
+static int add_each_fd(scmp_filter_ctx ctx, int nr, const int *fds, unsigned n)
+{
+	struct scmp_arg_cmp a;
+
+	for (unsigned i = 0; i < n; i++) {
+		a = SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)fds[i]);
+		if (fds[i] >= 0 && add(ctx, nr, 1, &a) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The debugging options' argument checks. */
+static int add_debug_rule(scmp_filter_ctx ctx, const struct rule *r,
+			  const struct mon_confine *c)
+{
+	static const unsigned long sregs[] = { KVM_GET_SREGS };
+	static const unsigned long gdb[] = { KVM_SET_REGS,
+					     KVM_SET_GUEST_DEBUG };
+	const int files[] = { c->core_fd, c->profile_fd, c->trace_fd };
+	struct scmp_arg_cmp a[3];
+
+	switch (r->args) {
+	case ARGS_SREGS:
+		return add_ioctls(ctx, c, sregs, 1);
+	case ARGS_VCPU_GDB:
+		return add_ioctls(ctx, c, gdb, 2);
+	case ARGS_FILES:
+		return add_each_fd(ctx, r->nr, files, 3);
+	case ARGS_GDB:
+		return add_each_fd(ctx, r->nr, &c->gdb_fd, 1);
+	case ARGS_LINKAT:
+		if (c->proc_fd < 0)
+			return 0; /* the core was created by name */
+		a[0] = SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)c->proc_fd);
+		a[1] = SCMP_A2(SCMP_CMP_EQ, (scmp_datum_t)c->core_dir);
+		a[2] = SCMP_A4(SCMP_CMP_EQ, AT_SYMLINK_FOLLOW);
+		return add(ctx, r->nr, 3, a);
+	default: /* ARGS_GDB_POLL */
+		a[0] = SCMP_A1(SCMP_CMP_LE, 1);
+		a[1] = SCMP_A3(SCMP_CMP_EQ, 0);
+		return add(ctx, r->nr, 2, a);
+	}
+}
+
 static int add_rule(scmp_filter_ctx ctx, const struct rule *r,
 		    const struct mon_confine *c)
 {
@@ -97,16 +192,11 @@ static int add_rule(scmp_filter_ctx ctx, const struct rule *r,
 	struct scmp_arg_cmp a[2];
 	unsigned nnet = 0;
 
+	if (r->args >= ARGS_SREGS)
+		return add_debug_rule(ctx, r, c);
 	switch (r->args) {
 	case ARGS_VCPU:
-		for (unsigned i = 0; i < 2; i++) {
-			a[0] = SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)c->vcpu_fd);
-			a[1] = SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu,
-				       ioctls[i]);
-			if (add(ctx, r->nr, 2, a) < 0)
-				return -1;
-		}
-		return 0;
+		return add_ioctls(ctx, c, ioctls, 2);
 	case ARGS_OUT:
 		for (int fd = 1; fd <= 2; fd++) {
 			a[0] = SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)fd);
@@ -161,6 +251,14 @@ static const char *const args_text[] = {
 	[ARGS_POLL] = "nfds <= the number of net devices, no sigmask",
 	[ARGS_CLOCKS] = "clock: REALTIME or MONOTONIC",
 	[ARGS_STATUS] = "fd: /proc/self/status, opened before confinement",
+	[ARGS_SREGS] = "fd: the vCPU; request: KVM_GET_SREGS",
+	[ARGS_VCPU_GDB] = "fd: the vCPU; request: KVM_SET_REGS or "
+			  "KVM_SET_GUEST_DEBUG",
+	[ARGS_FILES] = "fd: each option's file, opened before confinement",
+	[ARGS_LINKAT] = "olddirfd: /proc/self/fd; newdirfd: the core's "
+			"directory; flags: AT_SYMLINK_FOLLOW",
+	[ARGS_GDB] = "fd: the gdb connection, accepted before confinement",
+	[ARGS_GDB_POLL] = "nfds <= 1, no sigmask",
 };
 
 void mon_show_seccomp(const struct mon_confine *c, const char *image)

@@ -11,6 +11,10 @@ struct mon_confine {
 	unsigned ndev;
 	int stats;     /* --stats: mincore and /proc/self/status at the end */
 	int status_fd; /* /proc/self/status, with --stats */
+	/* Debugging options (debug.h), and their descriptors (-1: none, as
+	 * for --show-seccomp, which opens nothing). */
+	int core, profile, trace, gdb;
+	int core_fd, core_dir, proc_fd, profile_fd, trace_fd, gdb_fd;
 };
 
 /* Loads the filter. 0, or -errno. */

@@ -25,15 +25,37 @@ static const char *reason_name(unsigned r)
 		return "internal error";
 	case KVM_EXIT_FAIL_ENTRY:
 		return "failed entry";
+	case KVM_EXIT_DEBUG:
+		return "debug (breakpoint or step)";
+	case KVM_EXIT_INTR:
+		return "interrupted (signal)";
 	default:
 		return "other";
 	}
 }
 
-static const char *const hc_names[PITH_HC_COUNT] = {
-	"console",    "walltime",    "yield", "net_read", "net_write",
-	"block_read", "block_write", "exit",  "abort",	  "crash"
+static const char *const hc_names[PITH_HC_COUNT + 1] = {
+	"console",
+	"walltime",
+	"yield",
+	"net_read",
+	"net_write",
+	"block_read",
+	"block_write",
+	"exit",
+	"abort",
+	"crash",
+	"io (not a hypercall)"
 };
+
+const char *mon_exit_name(const struct kvm_run *run)
+{
+	unsigned n = run->io.port - PITH_HC_PORT_BASE;
+
+	if (run->exit_reason != KVM_EXIT_IO)
+		return reason_name(run->exit_reason);
+	return hc_names[n < PITH_HC_COUNT ? n : PITH_HC_COUNT];
+}
 
 static void line(const struct mon_hc *hc, struct pith_buf *b)
 {
@@ -57,6 +79,16 @@ static void counts(const struct mon_hc *hc, struct pith_buf *b)
 	pith_buf_udec(b, s->first_run_ns);
 	pith_buf_str(b, " ns");
 	line(hc, b);
+	if (s->run_ns) {
+		pith_buf_str(b, "  time: ");
+		pith_buf_udec(b, s->run_ns / 1000);
+		pith_buf_str(b, " us run, ");
+		pith_buf_udec(b, s->guest_ns / 1000);
+		pith_buf_str(b, " us in the guest (KVM_RUN), ");
+		pith_buf_udec(b, (s->run_ns - s->guest_ns) / 1000);
+		pith_buf_str(b, " us in the monitor");
+		line(hc, b);
+	}
 	for (unsigned r = 0; r < MON_EXIT_REASONS; r++) {
 		if (!s->by_reason[r])
 			continue;
@@ -138,7 +170,7 @@ int mon_stats_print(const struct mon_hc *hc, const struct mon_mem *mem,
 	if (residency && mincore(mem->base, mem->size, residency) == 0)
 		for (uint64_t i = 0; i < total; i++)
 			pages += residency[i] & 1;
-	pith_buf_str(&b, "  guest memory touched: ");
+	pith_buf_str(&b, "  guest memory touched (high-water mark): ");
 	pith_buf_udec(&b, pages * 4);
 	pith_buf_str(&b, " KiB of ");
 	pith_buf_udec(&b, total * 4);

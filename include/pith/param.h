@@ -72,4 +72,32 @@
  * Ethernet header. */
 #define PITH_FRAME_MAX (9000 + 14)
 
+/* --- Debugging (docs/debugging.md) ---------------------------------- */
+
+/* Profiler samples per CPU second by default: 99 Hz, the flame-graph
+ * convention (off the beat of 100 Hz timers), costs about a microsecond
+ * a sample on the linux target and a VM exit a sample on kvm; the
+ * ceiling keeps a nested-KVM guest from spending its time in exits. */
+#define PITH_PROFILE_HZ_DEFAULT 99U
+#define PITH_PROFILE_HZ_MAX	10000U
+
+/* Frames recorded per profile sample: deeper stacks keep their 48
+ * innermost frames (a flame graph of a unikernel is rarely deeper). */
+#define PITH_PROFILE_DEPTH 48
+
+/* Distinct stacks a profile keeps; samples of further stacks are counted
+ * as one "[other stacks]" line. A CPU-bound appliance has tens to
+ * hundreds; 2048 stacks of 48 frames is 800 KiB of the monitor's or the
+ * image's untouched-until-used memory. */
+#define PITH_PROFILE_STACKS_MAX 2048
+
+/* Trace records written before the trace is cut with a line saying so:
+ * at about 60 bytes a record, 6 MB of text at most. */
+#define PITH_TRACE_RECORDS_MAX 100000UL
+
+/* Loadable segments in a core file: runs of non-zero pages, each a
+ * segment. Past this many, zero pages are written out too (the file
+ * grows, nothing is lost). */
+#define PITH_CORE_SEGMENTS_MAX 512
+
 #endif

@@ -134,21 +134,77 @@ static const char *parse_mem(const char *arg, struct pith_options *o)
 	return 0;
 }
 
+/* Options that take a value, in the order parse_value knows them. */
+static const char *const valued[] = { "--mem",	 "--net",     "--block",
+				      "--core",	 "--profile", "--profile-hz",
+				      "--trace", "--gdb" };
+#define NVALUED (sizeof valued / sizeof valued[0])
+
+/* A decimal number in [LO, HI]; -1 if it is not one. */
+static int parse_uint(const char *s, unsigned lo, unsigned hi, unsigned *out)
+{
+	uint64_t v = 0;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	for (; *s >= '0' && *s <= '9' && v <= hi; s++)
+		v = v * 10 + (uint64_t)(*s - '0');
+	if (*s || v < lo || v > hi)
+		return -1;
+	*out = (unsigned)v;
+	return 0;
+}
+
+/* Stores the value ARG of valued option K; the reason it is refused. */
+static const char *parse_value(unsigned k, const char *arg,
+			       struct pith_options *o)
+{
+	const char *why = 0;
+
+	switch (k) {
+	case 0:
+		return parse_mem(arg, o);
+	case 1:
+	case 2:
+		if (o->nattach == PITH_DEVICES_MAX)
+			return "more than 8 devices attached";
+		why = parse_attach(arg, k == 1 ? PITH_DEV_NET : PITH_DEV_BLOCK,
+				   &o->attach[o->nattach]);
+		if (!why)
+			o->nattach++;
+		return why;
+	case 3:
+	case 4:
+	case 6:
+		if (*arg == '\0')
+			return "expects a file name";
+		*(k == 3 ? &o->core : k == 4 ? &o->profile : &o->trace) = arg;
+		return 0;
+	case 5:
+		return parse_uint(arg, 1, PITH_PROFILE_HZ_MAX, &o->profile_hz)
+			       ? "expects samples per second, 1 to 10000"
+			       : 0;
+	default:
+		return parse_uint(arg, 1, 65535, &o->gdb_port)
+			       ? "expects a TCP port, 1 to 65535"
+			       : 0;
+	}
+}
+
 /* Handles option ARGV[*I] (and its value); advances *I past it. */
 static int parse_one(char **argv, int argc, int *i, struct pith_options *o,
 		     struct pith_buf *err)
 {
-	static const char *const valued[] = { "--mem", "--net", "--block" };
-	const char *opt = argv[*i], *arg = 0, *name, *why;
+	const char *opt = argv[*i], *arg = 0, *why;
 	unsigned k;
 
-	for (k = 0; k < 3; k++) {
+	for (k = 0; k < NVALUED; k++) {
 		size_t n = strlen(valued[k]);
 		if (strncmp(opt, valued[k], n) == 0 &&
 		    (opt[n] == '\0' || opt[n] == '='))
 			break;
 	}
-	if (k == 3) {
+	if (k == NVALUED) {
 		if (pith_streq(opt, "--show-seccomp"))
 			o->show_seccomp = 1;
 		else if (pith_streq(opt, "--stats"))
@@ -163,28 +219,18 @@ static int parse_one(char **argv, int argc, int *i, struct pith_options *o,
 		}
 		return 0;
 	}
-	name = valued[k];
 	arg = strchr(opt, '=');
 	if (arg)
 		arg++;
 	else if (*i + 1 < argc)
 		arg = argv[++*i];
 	else {
-		refuse(err, name, 0, "needs a value");
+		refuse(err, valued[k], 0, "needs a value");
 		return -1;
 	}
-	if (k == 0)
-		why = parse_mem(arg, o);
-	else if (o->nattach == PITH_DEVICES_MAX)
-		why = "more than 8 devices attached";
-	else {
-		why = parse_attach(arg, k == 1 ? PITH_DEV_NET : PITH_DEV_BLOCK,
-				   &o->attach[o->nattach]);
-		if (!why)
-			o->nattach++;
-	}
+	why = parse_value(k, arg, o);
 	if (why) {
-		refuse(err, name, arg, why);
+		refuse(err, valued[k], arg, why);
 		return -1;
 	}
 	return 0;
@@ -197,6 +243,7 @@ int pith_options_parse(int argc, char **argv, struct pith_options *o,
 
 	memset(o, 0, sizeof *o);
 	o->mem = PITH_MEM_DEFAULT;
+	o->profile_hz = PITH_PROFILE_HZ_DEFAULT;
 	o->argv0_only[0] = argc > 0 ? argv[0] : (char *)"pith";
 	o->app_argc = 1;
 	o->app_argv = o->argv0_only;
@@ -209,6 +256,10 @@ int pith_options_parse(int argc, char **argv, struct pith_options *o,
 		}
 		if (parse_one(argv, argc, &i, o, err) < 0)
 			return -1;
+	}
+	if (o->profile_hz != PITH_PROFILE_HZ_DEFAULT && !o->profile) {
+		refuse(err, "--profile-hz", 0, "needs --profile FILE");
+		return -1;
 	}
 	return 0;
 }

@@ -1,8 +1,9 @@
 /* The run-time options every target shares:
  *
  *     IMAGE [--mem SIZE] [--net NAME=tap:IFNAME|user|fd:N]...
- *           [--block NAME=FILE]...
- *           [--show-seccomp] [--stats] [--help] [-- ARGS...]
+ *           [--block NAME=FILE]... [--show-seccomp] [--stats] [--help]
+ *           [--core FILE] [--gdb PORT] [--profile FILE [--profile-hz N]]
+ *           [--trace FILE] [-- ARGS...]
  *
  * Everything after "--" belongs to the application. The linux image parses
  * these itself; the kvm monitor and `pith run` parse them the same way.
@@ -20,6 +21,11 @@
 /* Longest tap interface name (the kernel's IFNAMSIZ less the NUL). */
 #define PITH_IFNAME_MAX 15
 
+/* Whether any option that turns on debugging code (core, profile,
+ * trace, stats, gdb) is set in O. */
+#define PITH_OPTIONS_DEBUG(o)                                                  \
+	((o)->core || (o)->profile || (o)->trace || (o)->stats || (o)->gdb_port)
+
 struct pith_attach {
 	enum pith_dev_type type;
 	char name[PITH_DEVICE_NAME_MAX + 1];
@@ -31,8 +37,15 @@ struct pith_attach {
 struct pith_options {
 	uint64_t mem; /* bytes, page-aligned, within the PITH_MEM_ bounds */
 	int show_seccomp;
-	int stats; /* --stats: counters on exit (kvm monitor) */
+	int stats; /* --stats: counters on exit */
 	int help;
+	/* Debugging (docs/debugging.md). A target that cannot serve one
+	 * refuses it with a message; absent, none of their code runs. */
+	const char *core;    /* --core FILE: an ELF core on crash or SIGQUIT */
+	const char *profile; /* --profile FILE: folded stacks at exit */
+	const char *trace;   /* --trace FILE: platform calls or VM exits */
+	unsigned profile_hz; /* --profile-hz N: samples per CPU second */
+	unsigned gdb_port;   /* --gdb PORT: 0 none (kvm: the gdb stub) */
 	unsigned nattach;
 	struct pith_attach attach[PITH_DEVICES_MAX];
 	int app_argc;	 /* the application's argc and argv: argv[0] */

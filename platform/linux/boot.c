@@ -5,7 +5,8 @@
  *     1. refuses the READ_IMPLIES_EXEC personality;
  *     2. parses the platform options (before "--");
  *     3. parses the embedded manifest and matches the attached devices;
- *     4. closes inherited descriptors and opens the devices at fixed ones;
+ *     4. closes inherited descriptors and opens the devices at fixed ones,
+ *        and the files of debugging options (debug.c);
  *     5. maps the heap (--mem bytes) and the stacks with guard regions;
  *     6. installs the crash and SIGSYS handlers;
  *     7. loads the seccomp filter;
@@ -63,7 +64,9 @@ static void usage(void)
 	static const char text[] =
 		"usage: IMAGE [--mem SIZE] [--net NAME=tap:IFNAME]... "
 		"[--block NAME=FILE]...\n"
-		"             [--show-seccomp] [-- ARGS...]\n"
+		"             [--show-seccomp] [--core FILE] [--profile FILE] "
+		"[--trace FILE]\n"
+		"             [--stats] [-- ARGS...]\n"
 		"A pith appliance built for the linux target. Options:\n"
 		"  --mem SIZE            heap size (K, M, G suffixes; "
 		"default 64M)\n"
@@ -72,6 +75,13 @@ static void usage(void)
 		"  --block NAME=FILE     attach FILE as block device NAME\n"
 		"  --show-seccomp        print the system-call policy and "
 		"exit\n"
+		"  --core FILE           write an ELF core on a crash or "
+		"SIGQUIT\n"
+		"  --profile FILE        sample the stack, write folded stacks "
+		"(--profile-hz N)\n"
+		"  --trace FILE          log platform calls with timestamps\n"
+		"  --stats               print call counts, bytes and memory "
+		"on exit\n"
 		"  -- ARGS               arguments for the application\n"
 		"Exit status: the application's, or 240 bad option, 241 device "
 		"refused,\n"
@@ -93,9 +103,6 @@ static void parse(int argc, char **argv, struct pith_options *o)
 		usage();
 		lx_exit(0);
 	}
-	if (o->stats)
-		fail(PITH_EXIT_USAGE, "--stats is not available on the linux "
-				      "target (it counts VM exits on kvm)");
 	if (pith_manifest_parse(pith_manifest_text, pith_manifest_size,
 				&lx.manifest, &merr) < 0) {
 		pith_buf_str(&err, "embedded manifest refused: line ");
@@ -104,9 +111,12 @@ static void parse(int argc, char **argv, struct pith_options *o)
 		pith_buf_str(&err, merr.what);
 		fail(PITH_EXIT_IMAGE, msg);
 	}
+	if (o->gdb_port)
+		fail(PITH_EXIT_USAGE,
+		     "--gdb is for the kvm target; a linux image runs under "
+		     "gdb itself: `pith debug IMAGE`");
 	if (o->show_seccomp) {
-		lx_show_seccomp();
-		fflush(stdout);
+		lx_show_seccomp(PITH_OPTIONS_DEBUG(o));
 		lx_exit(0);
 	}
 	if (pith_options_match(&lx.manifest, o, &err) < 0)
@@ -169,6 +179,8 @@ static void setup(const struct pith_options *o, void **top)
 		fail(PITH_EXIT_DEVICE, msg);
 	for (unsigned i = 0; i < lx.manifest.count; i++)
 		lx.dev[i].host = devs[i];
+	if (lx_debug_open(o, &err) < 0)
+		fail(PITH_EXIT_USAGE, msg);
 	if (map_memory(o->mem, &altstack, top) < 0)
 		fail(PITH_EXIT_HOST, "cannot map the heap and stacks "
 				     "(is --mem larger than the host allows?)");
@@ -177,9 +189,10 @@ static void setup(const struct pith_options *o, void **top)
 	lx.boot.argv = o->app_argv;
 	lx.boot.manifest = pith_manifest_text;
 	lx.boot.target = "linux";
-	if (lx_traps_install(altstack, LX_ALTSTACK_SIZE) < 0)
+	if (lx_traps_install(altstack, LX_ALTSTACK_SIZE) < 0 ||
+	    lx_debug_install() < 0)
 		fail(PITH_EXIT_HOST, "cannot install the signal handlers");
-	int e = lx_confine();
+	int e = lx_confine(lx.debug);
 	if (e < 0) {
 		pith_buf_str(&err,
 			     "cannot confine the appliance with seccomp: ");

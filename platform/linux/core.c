@@ -10,6 +10,7 @@
 #include "sys.h"
 
 #define NSEC_PER_SEC 1000000000ULL
+#define SIGNAL_ABRT  6 /* what gdb names an abort's core */
 
 void lx_write_all(int fd, const char *buf, size_t len)
 {
@@ -26,6 +27,7 @@ void lx_write_all(int fd, const char *buf, size_t len)
 
 void pith_console_write(const char *buf, size_t len)
 {
+	lx_note(LX_CALL_CONSOLE, -1, len, 0, 0, 0);
 	lx_write_all(1, buf, len);
 }
 
@@ -57,6 +59,7 @@ void pith_yield(uint64_t deadline, pith_handle_set *ready)
 	struct timespec ts = { (time_t)(wait / NSEC_PER_SEC),
 			       (long)(wait % NSEC_PER_SEC) };
 	pith_handle_set set = 0;
+	long r;
 
 	for (unsigned i = 0; i < lx.manifest.count; i++) {
 		if (lx.dev[i].host.type != PITH_DEV_NET || !lx.dev[i].acquired)
@@ -66,16 +69,21 @@ void pith_yield(uint64_t deadline, pith_handle_set *ready)
 		p[n].revents = 0;
 		idx[n++] = i;
 	}
-	if (lx_syscall6(SYS_ppoll, (long)p, n, (long)&ts, 0, 8, 0) > 0)
+	r = lx_syscall6(SYS_ppoll, (long)p, n, (long)&ts, 0, 8, 0);
+	if (r > 0)
 		for (unsigned k = 0; k < n; k++)
 			if (p[k].revents)
 				set |= 1ULL << idx[k];
+	if (lx.debug)
+		lx_note(LX_CALL_YIELD, -1, 0, 0, pith_clock_monotonic() - now,
+			(long)set);
 	if (ready)
 		*ready = set;
 }
 
 _Noreturn void lx_exit(int status)
 {
+	lx_debug_finish();
 	for (;;)
 		lx_syscall3(SYS_exit_group, status & 0xff, 0, 0);
 }
@@ -99,5 +107,7 @@ _Noreturn void pith_abort(const char *reason)
 	c.regs.rbp = frame[0];
 	c.regs.rsp = (uint64_t)(uintptr_t)(frame + 2);
 	c.peek = lx_peek;
-	lx_exit(pith_crash_report(&c, lx_diag_write));
+	pith_crash_report(&c, lx_diag_write);
+	lx_debug_crash(&c, SIGNAL_ABRT);
+	lx_exit(c.code);
 }

@@ -99,6 +99,7 @@ enum pith_result pith_net_read_batch(pith_handle h, struct pith_frame *frames,
 			return PITH_EUNSPEC;
 		frames[i].len = (size_t)r;
 		*done = i + 1;
+		lx_note(LX_CALL_NET_READ, (int)h, (uint64_t)r, 1, 0, r);
 	}
 	return *done == 0 && n > 0 ? PITH_AGAIN : PITH_OK;
 }
@@ -134,6 +135,7 @@ enum pith_result pith_net_write_batch(pith_handle h,
 			return PITH_AGAIN;
 		if (r != (long)f->len)
 			return PITH_EUNSPEC;
+		lx_note(LX_CALL_NET_WRITE, (int)h, (uint64_t)r, 1, 0, r);
 	}
 	return PITH_OK;
 }
@@ -173,6 +175,7 @@ enum pith_result pith_block_read(pith_handle h, uint64_t offset, void *buf,
 {
 	struct lx_device *d = block_range(h, offset, len, buf);
 
+	lx_note(LX_CALL_BLOCK_READ, (int)h, d ? len : 0, 0, 0, !d);
 	return d ? block_io(SYS_pread64, d, offset, buf, len) : PITH_EINVAL;
 }
 
@@ -181,6 +184,7 @@ enum pith_result pith_block_write(pith_handle h, uint64_t offset,
 {
 	struct lx_device *d = block_range(h, offset, len, buf);
 
+	lx_note(LX_CALL_BLOCK_WRITE, (int)h, d ? len : 0, 0, 0, !d);
 	return d ? block_io(SYS_pwrite64, d, offset, (char *)buf, len)
 		 : PITH_EINVAL;
 }

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "../common/manifest.h"
+#include "../common/crash.h"
 #include "../common/options.h"
 #include "hostdev.h"
 #include "pith/platform.h"
@@ -25,6 +26,27 @@ struct lx_device {
 	int acquired;
 };
 
+/* Debugging descriptors (debug.c), opened before confinement at fixed
+ * numbers past the devices' so that the build-time filter can name them:
+ * the core file (unnamed until a crash), its directory, /proc/self/fd
+ * (for linking the core into the directory), the profile, the trace. */
+#define LX_FD_CORE     (LX_FD_BASE + PITH_DEVICES_MAX)
+#define LX_FD_CORE_DIR (LX_FD_CORE + 1)
+#define LX_FD_PROC_FD  (LX_FD_CORE + 2)
+#define LX_FD_PROFILE  (LX_FD_CORE + 3)
+#define LX_FD_TRACE    (LX_FD_CORE + 4)
+
+/* Platform calls that --trace and --stats count. */
+enum lx_call {
+	LX_CALL_CONSOLE,
+	LX_CALL_YIELD,
+	LX_CALL_NET_READ,
+	LX_CALL_NET_WRITE,
+	LX_CALL_BLOCK_READ,
+	LX_CALL_BLOCK_WRITE,
+	LX_CALLS
+};
+
 struct lx_state {
 	const char *image; /* argv[0], for messages */
 	struct pith_manifest manifest;
@@ -32,6 +54,7 @@ struct lx_state {
 	struct pith_boot_info boot;
 	uintptr_t stack_lo, stack_hi; /* the application's stack */
 	uintptr_t guard_lo, guard_hi; /* the unmapped region below it */
+	int debug; /* a debugging option is on: debug.c has work to do */
 };
 
 extern struct lx_state lx;
@@ -53,14 +76,41 @@ void lx_diag_write(const char *buf, size_t len);
  * (struct pith_crash's peek). */
 int lx_peek(uint64_t addr, void *buf, size_t len);
 
+/* The registers saved in signal context UC (a ucontext_t). */
+void lx_regs_of(const void *uc, struct pith_regs *r);
+
 /* Installs the crash and SIGSYS handlers on an alternate stack. */
 int lx_traps_install(void *altstack, size_t size);
 
-/* Loads the build-time seccomp filter. 0, or -errno. */
-int lx_confine(void);
+/* Loads the build-time seccomp filter: its debug variant if DEBUG (a
+ * debugging option is on). 0, or -errno. */
+int lx_confine(int debug);
 
-/* Prints the seccomp policy for this image's manifest to stdout. */
-void lx_show_seccomp(void);
+/* Prints the seccomp policy for this image's manifest to stdout (its
+ * debug variant if DEBUG). */
+void lx_show_seccomp(int debug);
+
+/* Debugging (debug.c, docs/debugging.md): --core, --profile, --trace
+ * and --stats. lx_debug_open opens their files at the LX_FD_ numbers
+ * (0, or -1 with ERR); lx_debug_install starts the profiler's timer and
+ * the SIGQUIT handler; lx_debug_crash writes the core of a crash report
+ * (SIGNO as gdb should name it); lx_debug_finish writes the profile and
+ * the statistics (once, however the appliance ends). */
+int lx_debug_open(const struct pith_options *o, struct pith_buf *err);
+int lx_debug_install(void);
+void lx_debug_crash(const struct pith_crash *c, int signo);
+void lx_debug_finish(void);
+
+/* Counts and traces a platform call on device DEV (or -1) that moved
+ * BYTES in FRAMES, taking NS nanoseconds, with result R. */
+void lx_debug_note(enum lx_call call, int dev, uint64_t bytes, uint64_t frames,
+		   uint64_t ns, long r);
+static inline void lx_note(enum lx_call call, int dev, uint64_t bytes,
+			   uint64_t frames, uint64_t ns, long r)
+{
+	if (lx.debug)
+		lx_debug_note(call, dev, bytes, frames, ns, r);
+}
 
 /* Ends the process with STATUS, without touching libc. */
 _Noreturn void lx_exit(int status);

@@ -3,6 +3,7 @@
  * libc does beyond these is trapped and served by lib/posix or refused. */
 #include "policy.h"
 
+#include <fcntl.h>
 #include <sys/syscall.h>
 #include <time.h>
 
@@ -28,6 +29,11 @@ const struct lx_rule lx_policy[] = {
 	{ SYS_rt_sigreturn, "rt_sigreturn", LX_ARGS_NONE, 0,
 	  "return from the SIGSYS handler that serves libc's other calls" },
 	{ SYS_exit_group, "exit_group", LX_ARGS_NONE, 0, "pith_exit" },
+	{ SYS_linkat, "linkat", LX_ARGS_LINKAT, LX_NEEDS_DEBUG,
+	  "--core: give the core file, unnamed until a crash, its name "
+	  "(/proc/self/fd/11 into the directory opened as fd 12)" },
+	{ SYS_mincore, "mincore", LX_ARGS_NONE, LX_NEEDS_DEBUG,
+	  "--stats: which heap pages the application touched" },
 };
 
 const unsigned lx_policy_len = sizeof lx_policy / sizeof lx_policy[0];
@@ -40,8 +46,11 @@ static int has_type(const struct pith_manifest *m, unsigned type)
 	return 0;
 }
 
-int lx_rule_applies(const struct lx_rule *r, const struct pith_manifest *m)
+int lx_rule_applies(const struct lx_rule *r, const struct pith_manifest *m,
+		    int debug)
 {
+	if (r->needs == LX_NEEDS_DEBUG)
+		return debug;
 	return r->needs == 0 || has_type(m, r->needs);
 }
 
@@ -66,13 +75,26 @@ static unsigned device_fds(const struct pith_manifest *m,
 }
 
 unsigned lx_rule_values(const struct lx_rule *r, const struct pith_manifest *m,
-			long *vals)
+			int debug, long *vals)
 {
+	unsigned n;
+
 	switch (r->args) {
 	case LX_ARGS_OUT_FDS:
 		vals[0] = 1;
 		vals[1] = 2;
-		return 2 + device_fds(m, PITH_DEV_NET, vals + 2);
+		n = 2 + device_fds(m, PITH_DEV_NET, vals + 2);
+		if (debug) {
+			vals[n++] = LX_FD_DEBUG_BASE;	  /* the core */
+			vals[n++] = LX_FD_DEBUG_BASE + 3; /* the profile */
+			vals[n++] = LX_FD_DEBUG_BASE + 4; /* the trace */
+		}
+		return n;
+	case LX_ARGS_LINKAT:
+		vals[0] = LX_FD_DEBUG_BASE + 2; /* /proc/self/fd */
+		vals[1] = LX_FD_DEBUG_BASE + 1; /* the core's directory */
+		vals[2] = AT_SYMLINK_FOLLOW;
+		return 3;
 	case LX_ARGS_CONSOLE_FDS:
 		vals[0] = 1;
 		vals[1] = 2;

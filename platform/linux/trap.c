@@ -27,8 +27,9 @@
 
 extern const char __pith_text_start[], __pith_text_end[];
 
-static void get_regs(const ucontext_t *uc, struct pith_regs *r)
+void lx_regs_of(const void *ucv, struct pith_regs *r)
 {
+	const ucontext_t *uc = ucv;
 	const greg_t *g = uc->uc_mcontext.gregs;
 
 	r->rax = (uint64_t)g[REG_RAX];
@@ -175,7 +176,7 @@ static void begin(struct pith_crash *c, int sig, const ucontext_t *uc)
 	memset(c, 0, sizeof *c);
 	c->cause = causes[sig];
 	c->have_regs = 1;
-	get_regs(uc, &c->regs);
+	lx_regs_of(uc, &c->regs);
 	c->peek = lx_peek;
 }
 
@@ -191,11 +192,14 @@ static void alignment_checks_off(void)
 static void on_fault(int sig, siginfo_t *si, void *ucv)
 {
 	struct pith_crash c;
+	int code;
 
 	alignment_checks_off();
 	begin(&c, sig, ucv);
 	explain(&c, sig, si, ucv);
-	lx_exit(pith_crash_report(&c, lx_diag_write));
+	code = pith_crash_report(&c, lx_diag_write);
+	lx_debug_crash(&c, sig);
+	lx_exit(code);
 }
 
 static void on_sigsys(int sig, siginfo_t *si, void *ucv)
@@ -226,7 +230,25 @@ static void on_sigsys(int sig, siginfo_t *si, void *ucv)
 	pith_buf_str(&b, " (");
 	pith_buf_dec(&b, si->si_syscall);
 	pith_buf_str(&b, ") is not allowed; see --show-seccomp");
-	lx_exit(pith_crash_report(&c, lx_diag_write));
+	ret = pith_crash_report(&c, lx_diag_write);
+	lx_debug_crash(&c, sig);
+	lx_exit((int)ret);
+}
+
+/* SIGINT or SIGTERM: the operator stops the appliance. That is a clean
+ * end (status 0), said on stderr; the handler never returns, so the
+ * policy needs nothing for it. */
+static void on_stop(int sig)
+{
+	static const char intr[] = ": stopped (SIGINT)\n",
+			  term[] = ": stopped (SIGTERM)\n";
+
+	lx_diag_write(lx.image, pith_strnlen(lx.image, 4096));
+	if (sig == SIGINT)
+		lx_diag_write(intr, sizeof intr - 1);
+	else
+		lx_diag_write(term, sizeof term - 1);
+	lx_exit(0);
 }
 
 int lx_traps_install(void *altstack, size_t size)
@@ -249,5 +271,9 @@ int lx_traps_install(void *altstack, size_t size)
 	 * call is reported rather than escalated to a silent kill. */
 	sigemptyset(&sa.sa_mask);
 	sa.sa_sigaction = on_sigsys;
-	return sigaction(SIGSYS, &sa, 0);
+	if (sigaction(SIGSYS, &sa, 0) < 0)
+		return -1;
+	sa.sa_flags = SA_ONSTACK;
+	sa.sa_handler = on_stop;
+	return sigaction(SIGINT, &sa, 0) | sigaction(SIGTERM, &sa, 0);
 }

@@ -48,9 +48,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		PITH_DEV_BLOCK, memfd_create("disk", 0), { { 0 }, 0 }, 64 << 10
 	};
 	ftruncate(dev[1].fd, 64 << 10);
-	hc =
-		(struct mon_hc){ &mem, dev,  2,		 &stats,
-				 null, null, "fuzz.kvm", &img };
+	hc = (struct mon_hc){ &mem, dev,	2,    &stats, null,
+			      null, "fuzz.kvm", &img, 0,      0 };
 	return 0;
 }
 

@@ -17,6 +17,11 @@ static const char help[] =
 	"  run IMAGE [OPTIONS] [-- ARGS]        run an image\n"
 	"  inspect IMAGE                        target, manifest, size by "
 	"library\n"
+	"  debug IMAGE [-- ARGS]                run it halted under gdb\n"
+	"  profile FILE --svg OUT               flame graph of a --profile "
+	"run\n"
+	"  symbolize IMAGE [REPORT]             source lines for a crash "
+	"report\n"
 	"  help                                 this text\n"
 	"`pith COMMAND --help` describes each command.\n"
 	"\n"
@@ -46,9 +51,11 @@ int main(int argc, char **argv)
 	static const struct {
 		const char *name;
 		int (*fn)(int, char **);
-	} cmds[] = { { "build", cmd_build },
-		     { "run", cmd_run },
-		     { "inspect", cmd_inspect } };
+	} cmds[] = {
+		{ "build", cmd_build },	    { "run", cmd_run },
+		{ "inspect", cmd_inspect }, { "debug", cmd_debug },
+		{ "profile", cmd_profile }, { "symbolize", cmd_symbolize }
+	};
 
 	_Static_assert(PITH_EXIT_IMAGE == 250, "help text lists exit codes");
 	if (argc < 2) {

@@ -41,5 +41,32 @@ char **usernet_args(const struct image *img, int n, char **args);
 int cmd_build(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
+int cmd_symbolize(int argc, char **argv);
+int cmd_debug(int argc, char **argv);
+int cmd_profile(int argc, char **argv);
+
+/* Source lines from an image's DWARF (symbolize.c). sym_open never fails
+ * outright: without debug information it annotates nothing. */
+struct symbolizer;
+struct symbolizer *sym_open(const char *image);
+void sym_close(struct symbolizer *s);
+/* Copies LINE (LEN bytes) into OUT (CAP bytes), with " at FILE:LINE"
+ * added if it is a crash report's frame that S can place; returns the
+ * bytes written. S may be NULL. */
+size_t sym_annotate(struct symbolizer *s, const char *line, size_t len,
+		    char *out, size_t cap);
+
+/* Runs PATH with ARGV as a child whose stderr is relayed with source
+ * lines for IMAGE's crash reports (relay.c); returns its exit status, or
+ * dies of the signal that killed it. */
+int relay_run(const char *path, char **argv, const char *image);
+
+/* Copies FD to stderr until it closes, adding source lines to IMAGE's
+ * crash reports. */
+void relay_stderr(int fd, const char *image);
+
+/* Whether the debugging options in ARGV (--gdb, --core, --profile,
+ * --trace) are available for TARGET; prints why not (debug.c). */
+int debug_options_supported(const char *target, int argc, char **argv);
 
 #endif

@@ -1,6 +1,6 @@
 /* pith run: starts an image on its target. A linux image is an
  * executable that parses the same options itself, so pith checks that it
- * is one and hands over with exec. */
+ * is one and starts it (relay.c: its crash reports gain source lines). */
 #include <err.h>
 #include <errno.h>
 #include <limits.h>
@@ -12,13 +12,25 @@
 
 static const char usage[] =
 	"usage: pith run IMAGE [--mem SIZE] [--net NAME=tap:IFNAME]...\n"
-	"                [--block NAME=FILE]... [--show-seccomp] [-- ARGS...]\n"
+	"                [--block NAME=FILE]... [--show-seccomp] [--stats]\n"
+	"                [--core FILE] [--gdb PORT] [--profile FILE "
+	"[--profile-hz N]]\n"
+	"                [--trace FILE] [-- ARGS...]\n"
 	"Runs IMAGE. Devices declared in its manifest must be attached:\n"
 	"  --mem SIZE            guest memory for the heap (K, M, G; default "
 	"64M)\n"
 	"  --net NAME=tap:IF     network device NAME on tap interface IF\n"
 	"  --block NAME=FILE     block device NAME backed by FILE\n"
 	"  --show-seccomp        print the confinement policy and exit\n"
+	"  --stats               counters, time and memory on exit\n"
+	"  --core FILE           an ELF core file on a crash or SIGQUIT\n"
+	"  --gdb PORT            (kvm) wait for gdb on 127.0.0.1:PORT; "
+	"`pith debug`\n"
+	"  --profile FILE        sample the stack, write folded stacks "
+	"(`pith profile`)\n"
+	"  --profile-hz N        samples per CPU second (default 99)\n"
+	"  --trace FILE          log platform calls (linux) or VM exits (kvm)\n"
+	"docs/debugging.md walks through them.\n"
 	"  -- ARGS               arguments for the application\n"
 	"The exit status is the appliance's (see `pith --help`).\n";
 
@@ -31,9 +43,7 @@ static int run_monitor(char **argv)
 			     pith_root()) >= sizeof monitor)
 		errx(PITH_TOOL_FAIL, "run: path of pith-kvm too long");
 	argv[0] = monitor;
-	execv(monitor, argv);
-	warn("run: cannot start %s", monitor);
-	return PITH_TOOL_FAIL;
+	return relay_run(monitor, argv, argv[1]);
 }
 
 int cmd_run(int argc, char **argv)
@@ -55,6 +65,10 @@ int cmd_run(int argc, char **argv)
 		image_close(&img);
 		return PITH_TOOL_FAIL;
 	}
+	if (!debug_options_supported(img.target.target, argc, argv)) {
+		image_close(&img);
+		return PITH_TOOL_USAGE;
+	}
 	argv = usernet_args(&img, argc - 1, argv + 1) - 1;
 	if (!strcmp(img.target.target, "kvm")) {
 		image_close(&img);
@@ -62,8 +76,5 @@ int cmd_run(int argc, char **argv)
 	}
 	image_close(&img);
 	/* The image's own argv[0] is its path, which names it in messages. */
-	execv(path, argv + 1);
-	warnx("run: %s: %s%s", path, strerror(errno),
-	      errno == EACCES ? " (is it executable? chmod +x)" : "");
-	return PITH_TOOL_FAIL;
+	return relay_run(path, argv + 1, path);
 }

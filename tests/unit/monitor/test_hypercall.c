@@ -53,8 +53,8 @@ static void setup(void)
 	ftruncate(dev[1].fd, 64 * 1024);
 	console = memfd_create("console", 0);
 	diag = memfd_create("diag", 0);
-	hc = (struct mon_hc){ &mem,    dev,  2,		 &stats,
-			      console, diag, "test.kvm", &img };
+	hc = (struct mon_hc){ &mem, dev,	2,    &stats, console,
+			      diag, "test.kvm", &img, 0,      0 };
 }
 
 /* What was written to FD, as a string. */
