@@ -203,10 +203,12 @@ MONITOR_FUZZ_SRCS := monitor/mem.c monitor/hypercall.c monitor/report.c \
 	platform/common/symbols.c
 NET_FUZZ_SRCS := tests/fuzz/net_input.c tests/unit/fake_platform.c \
 	platform/common/symbols.c platform/common/fmt.c $(CORE_SRCS) $(NET_SRCS)
+# The engine without its TCP adapter (serve.c): the harness is the
+# transport.
 HTTP_FUZZ_SRCS := tests/fuzz/http_request.c tests/unit/http/harness.c \
 	tests/unit/fs/fs_site.c tests/unit/fake_platform.c \
 	platform/common/symbols.c platform/common/fmt.c $(FS_SRCS) \
-	$(HTTP_SRCS) $(SITEPACK_SRCS)
+	$(filter-out lib/http/serve.c,$(HTTP_SRCS)) $(SITEPACK_SRCS)
 FUZZERS := build/fuzz/net_input build/fuzz/kvm_hypercall build/fuzz/kvm_elf \
 	build/fuzz/http_request
 FUZZ_TIME ?= 60
