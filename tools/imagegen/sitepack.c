@@ -268,16 +268,17 @@ static void pad_to(FILE *out, uint64_t *pos, uint64_t to)
 		fputc(0, out);
 }
 
-/* Writes the blob: header, index, strings, content (in index order). */
-static int write_blob(struct entry *e, size_t n, FILE *out)
+/* Decides where everything goes: fills *H and every entry's offsets. */
+static void layout(struct entry *e, size_t n, struct fs_image_header *h)
 {
-	struct fs_image_header h = { .version = FS_VERSION,
-				     .count = (uint32_t)n };
 	uint64_t strings = 0, pos;
 
-	memcpy(h.magic, FS_MAGIC, sizeof h.magic);
-	h.index_off = align(sizeof h);
-	h.strings_off = h.index_off + n * sizeof(struct fs_image_entry);
+	memset(h, 0, sizeof *h);
+	memcpy(h->magic, FS_MAGIC, sizeof h->magic);
+	h->version = FS_VERSION;
+	h->count = (uint32_t)n;
+	h->index_off = align(sizeof *h);
+	h->strings_off = h->index_off + n * sizeof(struct fs_image_entry);
 	for (size_t i = 0; i < n; i++) {
 		e[i].path_off = (uint32_t)strings;
 		strings += strlen(e[i].path) + 1;
@@ -286,8 +287,8 @@ static int write_blob(struct entry *e, size_t n, FILE *out)
 		e[i].etag_off = (uint32_t)strings;
 		strings += strlen(e[i].etag) + 1;
 	}
-	h.strings_len = strings;
-	pos = align(h.strings_off + strings);
+	h->strings_len = strings;
+	pos = align(h->strings_off + strings);
 	for (size_t i = 0; i < n; i++) {
 		if (e[i].in.dir)
 			continue;
@@ -298,8 +299,17 @@ static int write_blob(struct entry *e, size_t n, FILE *out)
 			pos = align(pos + e[i].gz_size);
 		}
 	}
-	h.total_len = pos;
-	if (strings > UINT32_MAX)
+	h->total_len = pos;
+}
+
+/* Writes the blob: header, index, strings, content (in index order). */
+static int write_blob(struct entry *e, size_t n, FILE *out)
+{
+	struct fs_image_header h;
+	uint64_t strings, pos;
+
+	layout(e, n, &h);
+	if (h.strings_len > UINT32_MAX)
 		return -1;
 	fwrite(&h, sizeof h, 1, out);
 	pos = sizeof h;
