@@ -58,6 +58,9 @@ PLATFORM_SRCS_linux := $(wildcard platform/linux/*.c platform/linux/*.S)
 PLATFORM_SRCS_kvm := $(wildcard platform/x86_64/*.c platform/x86_64/*.S \
 	platform/kvm/*.c)
 RUNTIME_LIBS_kvm := musl bare
+PLATFORM_SRCS_virtio := $(wildcard platform/x86_64/*.c platform/x86_64/*.S \
+	platform/virtio/*.c platform/virtio/*.S)
+RUNTIME_LIBS_virtio := musl bare
 PLATFORM_SRCS := $(wildcard platform/common/*.c) $(PLATFORM_SRCS_$(TARGET))
 POSIX_SRCS := $(wildcard lib/posix/*.c)
 CORE_SRCS := $(wildcard lib/core/*.c) $(wildcard lib/core/*.S)
