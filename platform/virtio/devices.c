@@ -64,13 +64,23 @@ static void sort_by_address(struct vdev *d, unsigned n)
 		}
 }
 
+/* Whether a device at BASE was found already (a VMM and pith run may
+ * both name it on the command line). */
+static int known(uint64_t base)
+{
+	for (unsigned i = 0; i < nfound; i++)
+		if (found[i].base == base)
+			return 1;
+	return 0;
+}
+
 static void discover(void)
 {
 	struct vio_range r;
 
 	for (unsigned i = 0;
 	     nfound < CANDIDATES_MAX && vio_cmdline_mmio(i, &r) == 0; i++)
-		if (vio_mmio_probe(&r, &found[nfound]) == 0)
+		if (!known(r.lo) && vio_mmio_probe(&r, &found[nfound]) == 0)
 			nfound++;
 	sort_by_address(found, nfound);
 	nfound += vio_pci_scan(&found[nfound], CANDIDATES_MAX - nfound);

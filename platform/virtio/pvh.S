@@ -48,8 +48,9 @@ pvh_start32:
 	mov	$__pith_bss_start, %edi
 	mov	$__pith_bss_end, %ecx
 	sub	%edi, %ecx
+	shr	$2, %ecx		/* the linker script aligns both to 8 */
 	xor	%eax, %eax
-	rep stosb
+	rep stosl
 	mov	%esi, virtio_tsc_entry
 	mov	%ebp, virtio_tsc_entry + 4
 

@@ -29,7 +29,20 @@
 #define VEC_NMI	    2
 #define VEC_PF	    14
 
+/* How long a power-off request may take to stop the VM before the next
+ * way is tried: VMMs act on it asynchronously (QEMU's main loop stops
+ * the CPU a little later), and the next way would change the status. */
+#define SETTLE_NS (200ULL * 1000 * 1000)
+
 static int stopping;
+
+static void settle(void)
+{
+	uint64_t start = pith_clock_monotonic();
+
+	while (vio.tsc_mult && pith_clock_monotonic() - start < SETTLE_NS)
+		__asm__ volatile("pause");
+}
 
 static void record(int status)
 {
@@ -56,9 +69,11 @@ _Noreturn void vio_power_off(int status)
 	if (status && vio.debug_exit)
 		x86_outb(vio.debug_exit, (uint8_t)status);
 	vio_acpi_power_off();
+	settle();
 	if (vio.debug_exit)
 		x86_outb(vio.debug_exit, (uint8_t)status);
 	x86_outb(I8042_CMD, I8042_RESET);
+	settle();
 	for (;;)
 		__asm__ volatile("cli; hlt");
 }
