@@ -17,7 +17,8 @@ all: host-tools target-libs
 
 SHARED_SRCS := platform/common/fmt.c platform/common/manifest.c \
 	platform/common/options.c tools/common/elf.c
-PITH_SRCS := $(wildcard tools/pith/*.c) $(SHARED_SRCS)
+PITH_SRCS := $(wildcard tools/pith/*.c) $(SHARED_SRCS) \
+	platform/linux/hostdev.c
 IMAGEGEN_SRCS := $(wildcard tools/imagegen/*.c) $(SHARED_SRCS) \
 	platform/linux/policy.c
 
@@ -25,7 +26,8 @@ MONITOR_SRCS := $(wildcard monitor/*.c) $(SHARED_SRCS) \
 	platform/common/crash.c platform/common/symbols.c \
 	platform/linux/hostdev.c
 
-host-tools: build/bin/pith build/bin/pith-imagegen build/bin/pith-kvm
+host-tools: build/bin/pith build/bin/pith-imagegen build/bin/pith-kvm \
+	build/bin/pith-kvm-probe
 
 build/host/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -41,6 +43,16 @@ build/bin/pith-imagegen: $(IMAGEGEN_SRCS:%.c=build/host/%.o)
 	@mkdir -p $(dir $@)
 	$(call msg,LD,$@)
 	$(Q)$(HOST_CC) -o $@ $^ -lseccomp
+
+# The PVH payload with which `pith run` asks whether KVM can run a
+# guest's SSE code (tools/pith/accel.c).
+build/bin/pith-kvm-probe: tools/pith/kvm_probe.S
+	@mkdir -p $(dir $@)
+	$(call msg,AS,$<)
+	$(Q)$(HOST_CC) -c $< -o $@.o
+	$(Q)ld -m elf_x86_64 -Ttext=0x100000 -e probe -z noexecstack \
+		--build-id=none -o $@ $@.o
+	$(Q)rm -f $@.o
 
 # Static: no dynamic loader at start, and only the libc code it uses in
 # memory (the monitor's resident size is part of its budget).

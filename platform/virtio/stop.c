@@ -131,24 +131,12 @@ _Noreturn void pith_abort(const char *reason)
 		    frame[1] - 1, (uint64_t)(uintptr_t)(frame + 2), frame[0]);
 }
 
-/* The stack protector's failure: named after the function whose frame
- * was overwritten (the caller of this). The link wraps musl's version,
- * which would halt the CPU (mk/target-virtio.mk). */
+/* The stack protector's failure: the link wraps musl's version, which
+ * would halt the CPU (mk/target-virtio.mk). */
 _Noreturn void __wrap___stack_chk_fail(void);
 X86_NO_SSP _Noreturn void __wrap___stack_chk_fail(void)
 {
-	const uint64_t *frame = __builtin_frame_address(0);
-	char reason[128];
-	struct pith_buf b;
-	uint64_t off;
-	const char *fn = pith_symbolize(frame[1] - 1, &off);
-
-	pith_buf_init(&b, reason, sizeof reason);
-	pith_buf_str(&b, "the stack frame of ");
-	pith_buf_str(&b, fn ? fn : "a function");
-	pith_buf_str(&b, " was overwritten (canary mismatch)");
-	ring0_fatal(PITH_EXIT_SSP, reason, frame[1] - 1,
-		    (uint64_t)(uintptr_t)(frame + 2), frame[0]);
+	x86_stack_chk_fail(__builtin_frame_address(0));
 }
 
 /* An NMI: the host (pith run) sends one when the guest's CPU has stopped

@@ -61,6 +61,10 @@ void x86_tls_early(uint64_t seed);
  * status (a libc image exits inside instead). */
 int x86_run_main(int argc, char **argv, const uint8_t *random);
 
+/* Reports a failed stack-protector check (ssp.c): FRAME is the frame
+ * address of __stack_chk_fail, whose caller's frame was overwritten. */
+_Noreturn void x86_stack_chk_fail(const uint64_t *frame);
+
 /* Serves a system call from the SYSCALL handler (entry.S). */
 long x86_syscall(long nr, long *args);
 

@@ -36,4 +36,8 @@ int cmd_build(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 
+/* pith run of a virtio image (run_virtio.c): ARGV as cmd_run's, IMG open.
+ * Returns the appliance's exit status. */
+int run_virtio(int argc, char **argv, struct image *img);
+
 #endif
