@@ -7,7 +7,8 @@
  *      and ACPI pointer copied out of low memory (input: checked);
  *   4. the command line's parameters and arguments; the random bytes
  *      (host seed, RDRAND, TSC) and the canary drawn from them;
- *   5. the clock, the manifest, the memory layout, ACPI power-off;
+ *   5. the clock, the manifest, the memory layout, ACPI power-off, the
+ *      NMI pin (a halted guest is woken by one to report);
  *   6. the devices (found, bound to the manifest, queues set up);
  *   7. the heap, the final W^X page tables, the application stack;
  *   8. SSE, then main(argc, argv) through musl or directly.
@@ -193,6 +194,7 @@ static _Noreturn void start(const struct hvm_start_info *si)
 	vio.info.target = "virtio";
 	vio_memory_init();
 	vio_acpi_init();
+	vio_nmi_init();
 	vio_devices_init();
 	vio_memory_finish();
 	vio_paging_switch();

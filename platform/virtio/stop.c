@@ -163,6 +163,29 @@ static int halted(struct pith_crash *c)
 	return 1;
 }
 
+/* The local APIC's LINT1 pin as an NMI, unmasked: how QEMU delivers an
+ * NMI injected from its monitor (KVM injects one directly). The APIC is
+ * enabled for it; with interrupts off nothing else arrives. */
+#define APIC_BASE	0xfee00000ULL
+#define APIC_SVR	0x0f0
+#define APIC_SVR_ENABLE 0x100
+#define APIC_SPURIOUS	0xff
+#define APIC_LVT_LINT1	0x360
+#define APIC_DM_NMI	0x400
+#define CPUID_APIC	(1u << 9) /* CPUID 1 EDX */
+
+void vio_nmi_init(void)
+{
+	volatile uint32_t *apic = (volatile uint32_t *)(uintptr_t)APIC_BASE;
+	uint32_t id[4];
+
+	x86_cpuid(1, id);
+	if (!(id[3] & CPUID_APIC) || vio_map_mmio(APIC_BASE, 4096) < 0)
+		return;
+	apic[APIC_SVR / 4] = APIC_SVR_ENABLE | APIC_SPURIOUS;
+	apic[APIC_LVT_LINT1 / 4] = APIC_DM_NMI;
+}
+
 void ring0_exception(struct x86_frame *f)
 {
 	struct pith_crash c = { 0 };

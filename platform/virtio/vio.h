@@ -143,6 +143,9 @@ void vio_clock_init(void);
  * STATUS where it can (docs/deploying.md). */
 _Noreturn void vio_power_off(int status);
 
+/* Lets an NMI from the VMM through (stop.c; before the final tables). */
+void vio_nmi_init(void);
+
 /* Prints the boot figures and device counters (pith.stats=1; devices.c). */
 void vio_print_stats(void);
 

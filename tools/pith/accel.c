@@ -30,8 +30,9 @@
 
 static void notice(const char *why)
 {
-	fprintf(stderr, "pith run: %s; using TCG (QEMU's software "
-			"emulation, slower)\n",
+	fprintf(stderr,
+		"pith run: %s; using TCG (QEMU's software "
+		"emulation, slower)\n",
 		why);
 }
 
@@ -81,8 +82,8 @@ static const char *probe(const char *root)
 		struct timespec t = { 0, PROBE_POLL_MS * 1000000L };
 
 		if (waitpid(pid, &st, WNOHANG) == pid)
-			return WIFEXITED(st) &&
-					       WEXITSTATUS(st) == PROBE_OK_STATUS
+			return WIFEXITED(st) && WEXITSTATUS(st) ==
+							PROBE_OK_STATUS
 				       ? 0
 				       : "QEMU could not start a guest on KVM";
 		nanosleep(&t, 0);

@@ -129,7 +129,8 @@ static void split(struct vrun *r, int *argc, char **argv)
 		refuse(r, PITH_EXIT_USAGE, "--accel: expects kvm or tcg");
 	if (!one_of(r->machine, "microvm", "q35", 0))
 		refuse(r, PITH_EXIT_USAGE, "--machine: expects microvm or q35");
-	if (r->vmm && !one_of(r->vmm, "qemu", "firecracker", "cloud-hypervisor"))
+	if (r->vmm &&
+	    !one_of(r->vmm, "qemu", "firecracker", "cloud-hypervisor"))
 		refuse(r, PITH_EXIT_USAGE,
 		       "--vmm: expects qemu, firecracker or cloud-hypervisor");
 	if (r->out && !r->vmm)
@@ -220,8 +221,7 @@ void vrun_cmdline(struct vrun *r, int with_seed)
 	size_t len = 0;
 	uint8_t seed[32];
 
-	snprintf(w, sizeof w, "pith.heap=%llu",
-		 (unsigned long long)r->opt.mem);
+	snprintf(w, sizeof w, "pith.heap=%llu", (unsigned long long)r->opt.mem);
 	put(r, &len, w, strlen(w));
 	if (r->opt.stats)
 		put(r, &len, " pith.stats=1", 13);

@@ -34,9 +34,9 @@
 /* Interval of the halt check; quiet intervals before an NMI; CPU ticks
  * (1/100 s) under which an interval counts as quiet: a polling guest
  * uses about 25 per interval. */
-#define POLL_MS		250
-#define IDLE_INTERVALS	2
-#define IDLE_TICKS	1
+#define POLL_MS	       250
+#define IDLE_INTERVALS 2
+#define IDLE_TICKS     1
 /* A diagnostic line longer than this is passed on in pieces. */
 #define DIAG_LINE_MAX 1024
 #define EXEC_FAILED   127
@@ -120,8 +120,9 @@ static unsigned long long cpu_ticks(pid_t pid)
 		return 0;
 	buf[n] = '\0';
 	p = strrchr(buf, ')'); /* the command name may hold anything */
-	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u "
-				"%llu %llu",
+	if (!p || sscanf(p + 2,
+			 "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u "
+			 "%llu %llu",
 			 &ut, &st) != 2)
 		return 0;
 	return ut + st;

@@ -38,15 +38,15 @@
 #define VRUN_CMDLINE_MAX 8192
 
 struct vrun {
-	const char *path;	 /* the image as given */
-	char image[4096];	 /* and as an absolute path */
+	const char *path; /* the image as given */
+	char image[4096]; /* and as an absolute path */
 	struct image *img;
 	struct pith_options opt;
-	const char *accel;	 /* "kvm", "tcg", or NULL: decide */
-	const char *machine;	 /* "microvm" or "q35" */
-	const char *vmm;	 /* --vmm: print this VMM's configuration */
-	const char *out;	 /* --vmm ... -o FILE */
-	int devs_open;		 /* dev[] holds open descriptors */
+	const char *accel;   /* "kvm", "tcg", or NULL: decide */
+	const char *machine; /* "microvm" or "q35" */
+	const char *vmm;     /* --vmm: print this VMM's configuration */
+	const char *out;     /* --vmm ... -o FILE */
+	int devs_open;	     /* dev[] holds open descriptors */
 	struct hostdev dev[PITH_DEVICES_MAX];
 	int ro_fd[PITH_DEVICES_MAX]; /* block: a read-only twin (QEMU) */
 	uint8_t mac[PITH_DEVICES_MAX][6];

@@ -84,7 +84,8 @@ static void qemu_devices(struct vrun *r, const int *fds)
 					 "host_mtu=%zu,%s",
 					 kind, i, mac, r->dev[i].net.mtu, at);
 			else
-				vrun_arg(r, "virtio-net-%s,netdev=net%u,mac=%s,%s",
+				vrun_arg(r,
+					 "virtio-net-%s,netdev=net%u,mac=%s,%s",
 					 kind, i, mac, at);
 			continue;
 		}
@@ -96,8 +97,9 @@ static void qemu_devices(struct vrun *r, const int *fds)
 		}
 		vrun_arg(r, "-drive");
 		if (fds)
-			vrun_arg(r, "if=none,id=blk%u,format=raw,"
-				    "file=/dev/fdset/%u",
+			vrun_arg(r,
+				 "if=none,id=blk%u,format=raw,"
+				 "file=/dev/fdset/%u",
 				 i, i + 1);
 		else
 			vrun_arg(r, "if=none,id=blk%u,format=raw,file=%s", i,
@@ -122,9 +124,8 @@ static void mmio_entries(struct vrun *r)
 		n += (size_t)snprintf(extra + n, sizeof extra - n,
 				      " virtio_mmio.device=%u@0x%llx",
 				      VRUN_MMIO_SIZE,
-				      VRUN_MMIO_BASE +
-					      (unsigned long long)i *
-						      VRUN_MMIO_SIZE);
+				      VRUN_MMIO_BASE + (unsigned long long)i *
+							       VRUN_MMIO_SIZE);
 	if (len + n >= sizeof r->cmdline) {
 		fprintf(stderr, "pith run: %s: the command line is too long\n",
 			r->path);
@@ -141,8 +142,9 @@ void vrun_qemu_args(struct vrun *r, const int *fds)
 	mmio_entries(r);
 	r->argc = 0;
 	r->used = 0;
-	vrun_arg(r, "%s", getenv("PITH_QEMU") ? getenv("PITH_QEMU")
-					      : "qemu-system-x86_64");
+	vrun_arg(r, "%s",
+		 getenv("PITH_QEMU") ? getenv("PITH_QEMU")
+				     : "qemu-system-x86_64");
 	vrun_arg(r, "-M");
 	vrun_arg(r, strcmp(r->machine, "q35") ? "microvm,x-option-roms=off"
 					      : "q35");
@@ -195,8 +197,8 @@ static void print_qemu(struct vrun *r, FILE *o)
 	for (unsigned i = 0; i < r->argc; i++) {
 		shell_word(o, r->argv[i]);
 		fputs(i + 1 < r->argc && r->argv[i + 1][0] == '-' ? " \\\n  "
-		      : i + 1 < r->argc			   ? " "
-							   : "\n",
+		      : i + 1 < r->argc				  ? " "
+								  : "\n",
 		      o);
 	}
 }
@@ -270,7 +272,8 @@ static void print_cloud_hypervisor(struct vrun *r, FILE *o)
 		"  --serial tty --console off",
 		(unsigned long long)r->ram_mib);
 	for (unsigned i = 0; i < m->count; i++) {
-		const char *p = pith_options_find(&r->opt, m->dev[i].name)->path;
+		const char *p =
+			pith_options_find(&r->opt, m->dev[i].name)->path;
 		char arg[4200];
 
 		if (m->dev[i].type == PITH_DEV_BLOCK)
