@@ -141,7 +141,8 @@ $(G)/lib/libpith-%.a:
 # --- Tests ------------------------------------------------------------
 
 UNIT_SRCS := $(wildcard tests/unit/*.c) \
-	$(filter-out tests/unit/monitor/%,$(wildcard tests/unit/*/*.c)) \
+	$(filter-out tests/unit/monitor/% tests/unit/virtio/%, \
+		$(wildcard tests/unit/*/*.c)) \
 	platform/common/fmt.c platform/common/manifest.c \
 	platform/common/options.c platform/common/symbols.c \
 	platform/common/crash.c lib/posix/mem.c lib/posix/io.c \
@@ -175,7 +176,17 @@ build/tests/unit-monitor: $(MONITOR_UNIT_SRCS:%.c=build/san/%.o)
 	$(call msg,LD,$@)
 	$(Q)$(HOST_CC) $(SAN_CFLAGS) -o $@ $^
 
-unit-tests: build/tests/unit build/tests/unit-monitor
+# The virtio target's queues and drivers against a fake device.
+VIRTIO_UNIT_SRCS := tests/unit/runner.c $(wildcard tests/unit/virtio/*.c) \
+	platform/virtio/virtq.c platform/virtio/vdev.c platform/virtio/vnet.c \
+	platform/virtio/vblk.c
+
+build/tests/unit-virtio: $(VIRTIO_UNIT_SRCS:%.c=build/san/%.o)
+	@mkdir -p $(dir $@)
+	$(call msg,LD,$@)
+	$(Q)$(HOST_CC) $(SAN_CFLAGS) -o $@ $^
+
+unit-tests: build/tests/unit build/tests/unit-monitor build/tests/unit-virtio
 
 # The net test bench's impairing forwarder (tests/net/wire.c).
 build/tests/wire: tests/net/wire.c
