@@ -158,7 +158,8 @@ void vrun_qemu_args(struct vrun *r, const int *fds)
 	vrun_arg(r, "1");
 	vrun_arg(r, "-nodefaults");
 	vrun_arg(r, "-no-user-config");
-	vrun_arg(r, "-nographic");
+	vrun_arg(r, "-display");
+	vrun_arg(r, "none");
 	vrun_arg(r, "-no-reboot");
 	vrun_arg(r, "-kernel");
 	vrun_arg(r, "%s", r->image);
