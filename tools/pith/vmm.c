@@ -229,7 +229,7 @@ static void print_firecracker(struct vrun *r, FILE *o)
 	fputs(",\n    \"boot_args\": ", o);
 	json_str(o, r->cmdline);
 	fputs("\n  },\n  \"drives\": [", o);
-	for (unsigned i = 0; i < m->count; i++, sep = ",")
+	for (unsigned i = 0; i < m->count; i++)
 		if (m->dev[i].type == PITH_DEV_BLOCK) {
 			fprintf(o, "%s\n    { \"drive_id\": ", sep);
 			json_str(o, m->dev[i].name);
@@ -239,6 +239,7 @@ static void print_firecracker(struct vrun *r, FILE *o)
 			fputs(", \"is_root_device\": false, "
 			      "\"is_read_only\": false }",
 			      o);
+			sep = ",";
 		}
 	fputs("\n  ],\n  \"network-interfaces\": [", o);
 	sep = "";
