@@ -77,8 +77,8 @@ static void notify(struct vdev *d, unsigned q)
 		dev(d)->notified[q]++;
 }
 
-static const struct vdev_ops ops = { get_status,   set_status, get_features,
-				     set_features, generation, config8,
+static const struct vdev_ops ops = { get_status,   set_status,	get_features,
+				     set_features, generation,	config8,
 				     queue_max,	   queue_setup, notify };
 
 void fake_init(struct fake_dev *f, uint32_t type, uint64_t offered,

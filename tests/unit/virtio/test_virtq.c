@@ -151,8 +151,8 @@ static void test_suppression(void)
 	CHECK_EQ(virtq_publish(&q), 1);
 	/* With EVENT_IDX: notify only when the batch crosses avail_event. */
 	setup(1);
-	avail_event = (volatile uint16_t *)((volatile char *)q.used + 4 +
-					    8 * SIZE);
+	avail_event =
+		(volatile uint16_t *)((volatile char *)q.used + 4 + 8 * SIZE);
 	*avail_event = 2;
 	virtq_push(&q, 0, 10);
 	virtq_push(&q, 1, 10);
