@@ -46,12 +46,12 @@ build/bin/pith-imagegen: $(IMAGEGEN_SRCS:%.c=build/host/%.o)
 
 # The PVH payload with which `pith run` asks whether KVM can run a
 # guest's SSE code (tools/pith/accel.c).
-build/bin/pith-kvm-probe: tools/pith/kvm_probe.S
+build/bin/pith-kvm-probe: tools/pith/kvm_probe.S tools/pith/pvh_payload.lds
 	@mkdir -p $(dir $@)
 	$(call msg,AS,$<)
 	$(Q)$(HOST_CC) -c $< -o $@.o
-	$(Q)ld -m elf_x86_64 -Ttext=0x100000 -e probe -z noexecstack \
-		--build-id=none -o $@ $@.o
+	$(Q)ld -m elf_x86_64 -T tools/pith/pvh_payload.lds -e probe \
+		-z noexecstack --build-id=none -o $@ $@.o
 	$(Q)rm -f $@.o
 
 # Static: no dynamic loader at start, and only the libc code it uses in
