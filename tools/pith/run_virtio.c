@@ -30,6 +30,9 @@
 #define BLOCK_DEVICE_BYTES (16 * 1024)
 /* Room for alignment and the boot's small allocations. */
 #define RAM_SLACK MIB
+/* The least and most RAM QEMU keeps below 4 GiB (q35, microvm). */
+#define LOWMEM_MIN (2ULL << 30)
+#define LOWMEM_MAX (3ULL << 30)
 
 static const char usage[] =
 	"usage: pith run IMAGE [--mem SIZE] [--net NAME=tap:IFNAME]...\n"
@@ -181,6 +184,12 @@ static void size_ram(struct vrun *r)
 		b += r->img->manifest.dev[i].type == PITH_DEV_NET
 			     ? NET_DEVICE_BYTES
 			     : BLOCK_DEVICE_BYTES;
+	/* Past LOWMEM_MIN, QEMU splits RAM at its 32-bit hole (microvm
+	 * keeps up to 3 GiB below 4 GiB, q35 2 GiB) and the heap, one
+	 * range, moves above 4 GiB: that range must hold all of it. Only
+	 * what the guest touches costs host memory. */
+	if (b > LOWMEM_MIN)
+		b += LOWMEM_MAX;
 	r->ram_mib = (b + MIB - 1) / MIB;
 }
 
