@@ -8,8 +8,10 @@
  *   paging.c   page tables: W^X from the program headers
  *   serial.c   16550 console (COM1) and diagnostics (COM2)
  *   clock.c    TSC against the PIT or kvmclock; CMOS RTC
- *   stop.c     exit record, power-off, crash reports
+ *   acpi.c     the ACPI power-off register (FADT, \_S5)
+ *   stop.c     exit record, power-off, crash reports, the NMI pin
  *   virtq.c    split virtqueues (host-testable)
+ *   vdev.c     what every virtio driver does (host-testable)
  *   vnet.c, vblk.c        virtio-net and virtio-blk (host-testable)
  *   mmio.c, pci.c         the two transports and their discovery
  *   devices.c  platform.h's device calls and pith_yield
