@@ -46,7 +46,8 @@ build/bin/pith-imagegen: $(IMAGEGEN_SRCS:%.c=build/host/%.o)
 
 # The PVH payload with which `pith run` asks whether KVM can run a
 # guest's SSE code (tools/pith/accel.c).
-build/bin/pith-kvm-probe: tools/pith/kvm_probe.S tools/pith/pvh_payload.lds
+build/bin/pith-kvm-probe: tools/pith/kvm_probe.S tools/pith/pvh_payload.lds \
+	platform/virtio/pvh_note.h
 	@mkdir -p $(dir $@)
 	$(call msg,AS,$<)
 	$(Q)$(HOST_CC) -c $< -o $@.o

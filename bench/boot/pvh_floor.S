@@ -2,14 +2,11 @@
  * guest can do. It writes one byte to the serial console and powers off
  * the way a pith guest does with status 0 on microvm (ACPI: the GED's
  * sleep control register, S5), so QEMU exits with 0. */
+#include "../../platform/virtio/pvh_note.h"
 #define GED_SLEEP_CTL	0xfea00200 /* QEMU microvm: GED_MMIO_BASE_REGS */
 #define SLP_EN_S5	0x34	   /* SLP_EN (bit 5) | SLP_TYP 5 << 2 */
 
-	.section .note.Xen, "a", @note
-	.balign	4
-	.long	4, 4, 18		/* "Xen", 4 bytes, PHYS32_ENTRY */
-	.asciz	"Xen"
-	.long	floor
+	PVH_NOTE(floor)
 
 	.text
 	.code32

@@ -13,8 +13,8 @@
  *      then paging with CR0.WP (ring 0 honours read-only pages);
  *   5. a GDT with a 64-bit code segment, a far jump into it, and _start
  *      with RDI = the start info and RSP = the boot stack. */
+#include "pvh_note.h"
 
-#define XEN_ELFNOTE_PHYS32_ENTRY 18
 #define BOOT_PD_PAGES	 4	/* 4 x 512 x 2 MiB = 4 GiB */
 #define PTE_PRESENT_RW	 0x3
 #define PTE_LARGE	 0x83	/* present, writable, 2 MiB */
@@ -26,15 +26,7 @@
 #define CPUID_NX_BIT	 20	/* CPUID 0x80000001 EDX */
 #define BOOT_STACK_SIZE	 16384
 
-	.section .note.Xen, "a", @note
-	.balign	4
-	.long	2f - 1f
-	.long	4f - 3f
-	.long	XEN_ELFNOTE_PHYS32_ENTRY
-1:	.asciz	"Xen"
-2:	.balign	4
-3:	.long	pvh_start32
-4:	.balign	4
+	PVH_NOTE(pvh_start32)
 
 	.text
 	.code32

@@ -3,11 +3,8 @@
  * leaves through QEMU's isa-debug-exit with 42 = 21 + 21. A KVM that
  * cannot run such code stops the VM with an emulation failure instead,
  * and pith run then uses TCG. */
-	.section .note.Xen, "a", @note
-	.balign	4
-	.long	4, 4, 18		/* "Xen", 4 bytes, PHYS32_ENTRY */
-	.asciz	"Xen"
-	.long	probe
+#include "../../platform/virtio/pvh_note.h"
+	PVH_NOTE(probe)
 
 	.text
 	.code32
