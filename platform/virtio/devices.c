@@ -274,6 +274,8 @@ static void device_stats(struct pith_buf *b, unsigned i)
 		pith_buf_udec(b, i);
 		pith_buf_str(b, " (net): notifications ");
 		pith_buf_udec(b, s->u.net.kicks);
+		pith_buf_str(b, ", frames dropped ");
+		pith_buf_udec(b, s->u.net.rx_dropped);
 	}
 	put_line(b);
 }

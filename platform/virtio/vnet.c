@@ -125,8 +125,10 @@ static int deliver(struct vnet *n, uint16_t head, uint32_t len,
 	size_t flen = len - VNET_HDR_LEN;
 	uint8_t *dst = f->buf;
 
-	if (flen < ETH_HDR || flen > n->mtu + ETH_HDR)
+	if (flen < ETH_HDR || flen > n->mtu + ETH_HDR) {
+		n->rx_dropped++;
 		return 0;
+	}
 	__builtin_memcpy(dst, src + VNET_HDR_LEN, flen);
 	f->len = flen;
 	n->rx_frames++;

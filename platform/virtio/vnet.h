@@ -34,8 +34,9 @@ struct vnet {
 	uint16_t tx_free[VIRTQ_SIZE_MAX]; /* transmit buffers not in use */
 	uint16_t ntx_free;
 	const char *broken; /* set once the device misbehaved */
-	/* Counters for --stats. */
-	uint64_t rx_frames, tx_frames, rx_bytes, tx_bytes, kicks;
+	/* Counters for --stats; rx_dropped: frames past the MTU or below an
+	 * Ethernet header, which the device should not have passed on. */
+	uint64_t rx_frames, tx_frames, rx_bytes, tx_bytes, kicks, rx_dropped;
 };
 
 /* Sets N up on device D: negotiation, configuration (MAC: the device's,

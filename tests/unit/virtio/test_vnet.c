@@ -144,6 +144,7 @@ static void test_receive_malformed(void)
 	CHECK_EQ(start(VDEV_F_VERSION_1, 1500), 0);
 	receive(VNET_HDR_LEN + 1514 + 4, 1);
 	CHECK_EQ(vnet_read(&n, &fr, 1, &done), PITH_AGAIN);
+	CHECK_EQ(n.rx_dropped, 1);
 	receive(VNET_HDR_LEN + 100, 2);
 	CHECK_EQ(vnet_read(&n, &fr, 1, &done), PITH_OK);
 	CHECK_EQ(fr.len, 100);
