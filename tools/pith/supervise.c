@@ -12,9 +12,10 @@
  * guest reports where it halted and powers off. An NMI that finds the
  * guest running (a busy host starved QEMU) is ignored by it.
  *
- * Signals: SIGINT, SIGTERM and SIGHUP are passed on to QEMU, which stops
- * the guest; pith run then exits with 128 + the signal. QEMU dies with
- * pith run (PR_SET_PDEATHSIG). */
+ * Signals: SIGINT and SIGTERM stop the appliance cleanly, as on the
+ * other targets: QEMU is told to stop, "IMAGE: stopped (SIGTERM)" goes
+ * to stderr, and the status is 0. SIGHUP stops it too, with 128 + 1.
+ * QEMU dies with pith run (PR_SET_PDEATHSIG). */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -37,6 +38,8 @@
 #define POLL_MS	       250
 #define IDLE_INTERVALS 2
 #define IDLE_TICKS     1
+/* Poll intervals QEMU has to obey a QMP "quit" before it gets SIGTERM. */
+#define STOP_TICKS 4
 /* A diagnostic line longer than this is passed on in pieces. */
 #define DIAG_LINE_MAX 1024
 #define EXEC_FAILED   127
@@ -53,6 +56,7 @@ struct sup {
 	unsigned long long ticks;
 	unsigned idle;
 	int nmi_sent, qmp_ready;
+	unsigned stop_ticks;
 };
 
 static void on_signal(int sig)
@@ -128,15 +132,21 @@ static unsigned long long cpu_ticks(pid_t pid)
 	return ut + st;
 }
 
-static void send_nmi(struct sup *s)
+/* Sends QEMU the QMP command NAME. */
+static void qmp(struct sup *s, const char *name)
 {
-	static const char caps[] = "{\"execute\":\"qmp_capabilities\"}\n";
-	static const char nmi[] = "{\"execute\":\"inject-nmi\"}\n";
+	char cmd[64];
 
 	if (!s->qmp_ready)
-		put(s->qmp, caps, sizeof caps - 1);
+		put(s->qmp, "{\"execute\":\"qmp_capabilities\"}\n", 31);
 	s->qmp_ready = 1;
-	put(s->qmp, nmi, sizeof nmi - 1);
+	snprintf(cmd, sizeof cmd, "{\"execute\":\"%s\"}\n", name);
+	put(s->qmp, cmd, strlen(cmd));
+}
+
+static void send_nmi(struct sup *s)
+{
+	qmp(s, "inject-nmi");
 	s->nmi_sent = 1;
 }
 
@@ -214,10 +224,11 @@ static void relay(struct sup *s)
 	while (p[0].fd >= 0 || p[1].fd >= 0) {
 		int n = ppoll(p, 3, &tick, &none);
 
-		if (stop_signal) {
-			kill(s->pid, SIGTERM);
-			stop_signal = -stop_signal; /* passed on once */
-		}
+		if (stop_signal > 0) {
+			qmp(s, "quit"); /* QEMU stops quietly */
+			stop_signal = -stop_signal;
+		} else if (stop_signal && ++s->stop_ticks > STOP_TICKS)
+			kill(s->pid, SIGTERM); /* QMP did not stop it */
 		if (n == 0)
 			halt_check(s);
 		for (int i = 0; n > 0 && i < 3; i++) {
@@ -246,10 +257,17 @@ static int status_of(struct sup *s, int st)
 {
 	const char *image = s->r->path;
 
+	int sig = stop_signal < 0 ? -stop_signal : stop_signal;
+
 	if (s->record >= 0)
 		return s->record;
-	if (stop_signal)
-		return 128 + (stop_signal < 0 ? -stop_signal : stop_signal);
+	if (sig == SIGINT || sig == SIGTERM) {
+		fprintf(stderr, "pith run: %s: stopped (%s)\n", image,
+			sig == SIGINT ? "SIGINT" : "SIGTERM");
+		return 0;
+	}
+	if (sig)
+		return 128 + sig;
 	if (WIFSIGNALED(st)) {
 		fprintf(stderr, "pith run: %s: QEMU was killed by signal %d\n",
 			image, WTERMSIG(st));
