@@ -16,7 +16,7 @@ APP_MAKEFILE := $(abspath $(firstword $(MAKEFILE_LIST)))
 TARGET ?= linux
 include $(PITH_ROOT)/mk/config.mk
 ifeq ($(wildcard $(PITH_ROOT)/mk/target-$(TARGET).mk),)
-$(error unknown target '$(TARGET)' (available: linux))
+$(error unknown target '$(TARGET)' (available: linux, kvm, virtio))
 endif
 include $(PITH_ROOT)/mk/target-$(TARGET).mk
 

@@ -59,9 +59,9 @@ int cmd_run(int argc, char **argv)
 	if (image_open("run", path, &img) < 0)
 		return PITH_TOOL_FAIL;
 	if (!target_supported(img.target.target)) {
-		warnx("run: %s: a %s image; this pith runs linux and kvm "
-		      "images (the %s target is coming)",
-		      path, img.target.target, img.target.target);
+		warnx("run: %s: a %s image; this pith runs linux, kvm and "
+		      "virtio images",
+		      path, img.target.target);
 		image_close(&img);
 		return PITH_TOOL_FAIL;
 	}
@@ -73,6 +73,11 @@ int cmd_run(int argc, char **argv)
 	if (!strcmp(img.target.target, "kvm")) {
 		image_close(&img);
 		return run_monitor(argv);
+	}
+	if (!strcmp(img.target.target, "virtio")) {
+		for (argc = 1; argv[argc]; argc++)
+			;
+		return run_virtio(argc, argv, &img);
 	}
 	image_close(&img);
 	/* The image's own argv[0] is its path, which names it in messages. */
