@@ -17,7 +17,8 @@ all: host-tools target-libs
 
 SHARED_SRCS := platform/common/fmt.c platform/common/manifest.c \
 	platform/common/options.c tools/common/elf.c
-PITH_SRCS := $(wildcard tools/pith/*.c) $(SHARED_SRCS) tools/common/portfwd.c
+PITH_SRCS := $(wildcard tools/pith/*.c) $(SHARED_SRCS) tools/common/portfwd.c \
+	platform/linux/hostdev.c
 IMAGEGEN_SRCS := $(wildcard tools/imagegen/*.c) $(SHARED_SRCS) \
 	platform/linux/policy.c
 
@@ -31,7 +32,7 @@ NET_TOOL_SRCS := $(wildcard tools/net/*.c) tools/common/portfwd.c \
 	platform/common/fmt.c
 
 host-tools: build/bin/pith build/bin/pith-imagegen build/bin/pith-kvm \
-	build/bin/pith-net
+	build/bin/pith-net build/bin/pith-kvm-probe
 
 build/host/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -47,6 +48,17 @@ build/bin/pith-imagegen: $(IMAGEGEN_SRCS:%.c=build/host/%.o)
 	@mkdir -p $(dir $@)
 	$(call msg,LD,$@)
 	$(Q)$(HOST_CC) -o $@ $^ -lseccomp -lz
+
+# The PVH payload with which `pith run` asks whether KVM can run a
+# guest's SSE code (tools/pith/accel.c).
+build/bin/pith-kvm-probe: tools/pith/kvm_probe.S tools/pith/pvh_payload.lds \
+	platform/virtio/pvh_note.h
+	@mkdir -p $(dir $@)
+	$(call msg,AS,$<)
+	$(Q)$(HOST_CC) -c $< -o $@.o
+	$(Q)ld -m elf_x86_64 -T tools/pith/pvh_payload.lds -e probe \
+		-z noexecstack --build-id=none -o $@ $@.o
+	$(Q)rm -f $@.o
 
 # Static: no dynamic loader at start, and only the libc code it uses in
 # memory (the monitor's resident size is part of its budget).
@@ -70,6 +82,9 @@ PLATFORM_SRCS_linux := $(wildcard platform/linux/*.c platform/linux/*.S)
 PLATFORM_SRCS_kvm := $(wildcard platform/x86_64/*.c platform/x86_64/*.S \
 	platform/kvm/*.c)
 RUNTIME_LIBS_kvm := musl bare
+PLATFORM_SRCS_virtio := $(wildcard platform/x86_64/*.c platform/x86_64/*.S \
+	platform/virtio/*.c platform/virtio/*.S)
+RUNTIME_LIBS_virtio := musl bare
 PLATFORM_SRCS := $(wildcard platform/common/*.c) $(PLATFORM_SRCS_$(TARGET))
 POSIX_SRCS := $(wildcard lib/posix/*.c)
 CORE_SRCS := $(wildcard lib/core/*.c) $(wildcard lib/core/*.S)
@@ -149,7 +164,8 @@ $(G)/lib/libpith-%.a:
 SITEPACK_SRCS := tools/imagegen/sitepack.c tools/imagegen/sha256.c
 
 UNIT_SRCS := $(wildcard tests/unit/*.c) \
-	$(filter-out tests/unit/monitor/%,$(wildcard tests/unit/*/*.c)) \
+	$(filter-out tests/unit/monitor/% tests/unit/virtio/%, \
+		$(wildcard tests/unit/*/*.c)) \
 	platform/common/fmt.c platform/common/manifest.c \
 	platform/common/options.c platform/common/symbols.c \
 	platform/common/crash.c lib/posix/mem.c lib/posix/io.c \
@@ -183,7 +199,17 @@ build/tests/unit-monitor: $(MONITOR_UNIT_SRCS:%.c=build/san/%.o)
 	$(call msg,LD,$@)
 	$(Q)$(HOST_CC) $(SAN_CFLAGS) -o $@ $^
 
-unit-tests: build/tests/unit build/tests/unit-monitor
+# The virtio target's queues and drivers against a fake device.
+VIRTIO_UNIT_SRCS := tests/unit/runner.c $(wildcard tests/unit/virtio/*.c) \
+	platform/virtio/virtq.c platform/virtio/vdev.c platform/virtio/vnet.c \
+	platform/virtio/vblk.c
+
+build/tests/unit-virtio: $(VIRTIO_UNIT_SRCS:%.c=build/san/%.o)
+	@mkdir -p $(dir $@)
+	$(call msg,LD,$@)
+	$(Q)$(HOST_CC) $(SAN_CFLAGS) -o $@ $^
+
+unit-tests: build/tests/unit build/tests/unit-monitor build/tests/unit-virtio
 
 # The net test bench's impairing forwarder (tests/net/wire.c).
 build/tests/wire: tests/net/wire.c

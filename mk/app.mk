@@ -17,7 +17,7 @@ APP_MAKEFILE := $(abspath $(firstword $(MAKEFILE_LIST)))
 TARGET ?= linux
 include $(PITH_ROOT)/mk/config.mk
 ifeq ($(wildcard $(PITH_ROOT)/mk/target-$(TARGET).mk),)
-$(error unknown target '$(TARGET)' (available: linux))
+$(error unknown target '$(TARGET)' (available: linux, kvm, virtio))
 endif
 include $(PITH_ROOT)/mk/target-$(TARGET).mk
 
@@ -117,4 +117,5 @@ $(OUT): $(B)/first.elf $(GEN)/syms.o $(GEN)/sizes.o
 	$(Q)$(LINK) -o $@.tmp $(FIRST_OBJS) $(GEN)/syms.o $(GEN)/sizes.o \
 		$(LINK_LIBS)
 	$(Q)$(IMAGEGEN) verify $(B)/first.elf $@.tmp
+	$(if $(TARGET_NOT_EXECUTABLE),$(Q)chmod a-x $@.tmp)
 	$(Q)mv $@.tmp $@

@@ -5,7 +5,8 @@ set -eu
 packages="make gcc libc6-dev binutils musl-dev musl-tools libseccomp-dev
 linux-libc-dev iproute2 python3 clang-format util-linux coreutils
 iputils-ping dnsmasq-base clang libclang-rt-14-dev libslirp-dev gdb
-libdw-dev zlib1g-dev curl wrk nginx-light"
+libdw-dev qemu-system-x86 curl chromium python3-websocket zlib1g-dev wrk
+nginx-light"
 missing=
 for p in $packages; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||

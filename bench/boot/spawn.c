@@ -2,8 +2,9 @@
  * the machine's state: round r runs command 0, 1, ... each once. Prints,
  * per command, the median and 90th percentile in microseconds.
  *
- * usage: spawn RUNS -- CMD1 ARGS... [--- CMD2 ARGS...]...
- * Standard output of the commands goes to /dev/null. */
+ * usage: spawn RUNS -- [=STATUS] CMD1 ARGS... [--- [=STATUS] CMD2 ARGS...]...
+ * Standard output of the commands goes to /dev/null. Each must exit with
+ * STATUS (default 0). */
 #include <err.h>
 #include <fcntl.h>
 #include <spawn.h>
@@ -33,7 +34,7 @@ static int cmp(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static double run_once(char **argv, posix_spawn_file_actions_t *fa)
+static double run_once(char **argv, int want, posix_spawn_file_actions_t *fa)
 {
 	pid_t pid;
 	int st;
@@ -43,7 +44,7 @@ static double run_once(char **argv, posix_spawn_file_actions_t *fa)
 		err(1, "spawn %s", argv[0]);
 	if (waitpid(pid, &st, 0) < 0)
 		err(1, "waitpid");
-	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != want)
 		errx(1, "%s failed (status %#x)", argv[0], st);
 	return now_us() - t0;
 }
@@ -51,7 +52,7 @@ static double run_once(char **argv, posix_spawn_file_actions_t *fa)
 int main(int argc, char **argv)
 {
 	char **cmd[CMDS_MAX];
-	int ncmd = 0, runs;
+	int ncmd = 0, runs, want[CMDS_MAX];
 	double *t[CMDS_MAX];
 	posix_spawn_file_actions_t fa;
 
@@ -59,6 +60,9 @@ int main(int argc, char **argv)
 		errx(2, "usage: spawn RUNS -- CMD... [--- CMD...]");
 	runs = atoi(argv[1]);
 	for (int i = 3; i < argc && ncmd < CMDS_MAX; i++) {
+		want[ncmd] = argv[i][0] == '=' ? atoi(argv[i++] + 1) : 0;
+		if (i >= argc)
+			errx(2, "=STATUS without a command");
 		cmd[ncmd++] = &argv[i];
 		while (i < argc && strcmp(argv[i], "---"))
 			i++;
@@ -69,11 +73,11 @@ int main(int argc, char **argv)
 	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
 	for (int c = 0; c < ncmd; c++) {
 		t[c] = calloc((size_t)runs, sizeof(double));
-		run_once(cmd[c], &fa); /* warm the page cache */
+		run_once(cmd[c], want[c], &fa); /* warm the page cache */
 	}
 	for (int r = 0; r < runs; r++)
 		for (int c = 0; c < ncmd; c++)
-			t[c][r] = run_once(cmd[c], &fa);
+			t[c][r] = run_once(cmd[c], want[c], &fa);
 	for (int c = 0; c < ncmd; c++) {
 		qsort(t[c], (size_t)runs, sizeof(double), cmp);
 		printf("%s %.1f %.1f\n", cmd[c][0], t[c][runs / 2],

@@ -52,6 +52,14 @@ uint64_t pith_crash_leaf_return(const struct pith_crash *c);
 int pith_crash_report(const struct pith_crash *c,
 		      void (*out)(const char *, size_t));
 
+/* The ring-0 targets' CPU exceptions: sets C->cause to vector VEC's name
+ * ("#PF") and C->reason to the exception in words (ERR the error code,
+ * ADDR the faulting address of a #PF, [GUARD_LO, GUARD_HI) the stack
+ * guard; C->regs.rip set), and returns the exit status. */
+int pith_crash_x86(struct pith_crash *c, uint64_t vec, uint64_t err,
+		   uint64_t addr, uint64_t guard_lo, uint64_t guard_hi);
+const char *pith_crash_x86_vector(uint64_t vec);
+
 /* A word for each crash exit status ("memory fault"), or NULL. */
 const char *pith_crash_kind(int code);
 

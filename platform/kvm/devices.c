@@ -103,26 +103,6 @@ enum pith_result pith_net_write_batch(pith_handle h,
 			 done);
 }
 
-enum pith_result pith_net_read(pith_handle h, void *buf, size_t cap,
-			       size_t *len)
-{
-	struct pith_frame f = { buf, cap, 0 };
-	size_t done = 0;
-	enum pith_result r = pith_net_read_batch(h, &f, 1, &done);
-
-	if (len)
-		*len = done ? f.len : 0;
-	return r;
-}
-
-enum pith_result pith_net_write(pith_handle h, const void *buf, size_t len)
-{
-	struct pith_frame f = { (void *)buf, len, len };
-	size_t done;
-
-	return pith_net_write_batch(h, &f, 1, &done);
-}
-
 static enum pith_result block_io(enum pith_hc call, pith_handle h,
 				 uint64_t offset, const void *buf, size_t len)
 {

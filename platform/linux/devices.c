@@ -61,18 +61,6 @@ enum pith_result pith_block_info(pith_handle h, struct pith_block_info *info)
 	return PITH_OK;
 }
 
-enum pith_result pith_net_read(pith_handle h, void *buf, size_t cap,
-			       size_t *len)
-{
-	struct pith_frame f = { buf, cap, 0 };
-	size_t done;
-	enum pith_result r = pith_net_read_batch(h, &f, 1, &done);
-
-	if (len)
-		*len = f.len;
-	return r == PITH_OK && done == 0 ? PITH_AGAIN : r;
-}
-
 enum pith_result pith_net_read_batch(pith_handle h, struct pith_frame *frames,
 				     size_t n, size_t *done)
 {
@@ -102,14 +90,6 @@ enum pith_result pith_net_read_batch(pith_handle h, struct pith_frame *frames,
 		lx_note(LX_CALL_NET_READ, (int)h, (uint64_t)r, 1, 0, r);
 	}
 	return *done == 0 && n > 0 ? PITH_AGAIN : PITH_OK;
-}
-
-enum pith_result pith_net_write(pith_handle h, const void *buf, size_t len)
-{
-	struct pith_frame f = { (void *)buf, len, len };
-	size_t done;
-
-	return pith_net_write_batch(h, &f, 1, &done);
 }
 
 enum pith_result pith_net_write_batch(pith_handle h,

@@ -200,6 +200,11 @@ int hostdev_open_all(const struct pith_manifest *m,
 
 		d->type = decl->type;
 		d->fd = -1;
+		if (a->user && fd_base == HOSTDEV_VMM_USER) {
+			/* The VMM's own user networking: nothing to open. */
+			d->net.mtu = HOSTDEV_USER_MTU;
+			continue;
+		}
 		if (decl->type == PITH_DEV_NET && (a->fd >= 0 || a->user))
 			r = open_frame_socket(d, a, err);
 		else

@@ -21,6 +21,10 @@ struct hostdev {
  * attachments name (NAME=fd:N): an appliance inherits nothing else. */
 void hostdev_close_inherited(const struct pith_options *o, int from);
 
+/* For FD_BASE: the caller is a VMM with user networking of its own
+ * (QEMU): NAME=user devices are left to it. */
+#define HOSTDEV_VMM_USER -2
+
 /* Opens the devices of manifest M as attached in O, in manifest order,
  * into DEVS[0..M->count). With FD_BASE >= 0, device N is moved to
  * descriptor FD_BASE + N (a filter built ahead of time can name it).

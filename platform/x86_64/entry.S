@@ -90,8 +90,24 @@ x86_exc_common:
 	mov	%rsp, %rdi		/* struct x86_frame * */
 	xor	%ebp, %ebp
 	call	ring0_exception
-1:	hlt
-	jmp	1b
+	/* Returned: an NMI the target ignores. Resume where it hit. */
+	pop	%r15
+	pop	%r14
+	pop	%r13
+	pop	%r12
+	pop	%r11
+	pop	%r10
+	pop	%r9
+	pop	%r8
+	pop	%rbp
+	pop	%rdi
+	pop	%rsi
+	pop	%rdx
+	pop	%rcx
+	pop	%rbx
+	pop	%rax
+	add	$16, %rsp		/* vector, error code */
+	iretq
 	.size	x86_exc_common, . - x86_exc_common
 
 /* SYSCALL from ring 0: the CPU saved RIP in RCX and RFLAGS in R11 and did

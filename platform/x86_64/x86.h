@@ -61,6 +61,10 @@ void x86_tls_early(uint64_t seed);
  * status (a libc image exits inside instead). */
 int x86_run_main(int argc, char **argv, const uint8_t *random);
 
+/* Reports a failed stack-protector check (ssp.c): FRAME is the frame
+ * address of __stack_chk_fail, whose caller's frame was overwritten. */
+_Noreturn void x86_stack_chk_fail(const uint64_t *frame);
+
 /* Serves a system call from the SYSCALL handler (entry.S). */
 long x86_syscall(long nr, long *args);
 
@@ -69,8 +73,9 @@ long x86_syscall(long nr, long *args);
 /* The first C code, on the boot stack, with the target's boot data. */
 _Noreturn void ring0_start(void *boot);
 
-/* A CPU exception: report and stop. */
-_Noreturn void ring0_exception(struct x86_frame *f);
+/* A CPU exception: report and stop. It may return only from an NMI the
+ * target does not stop on (entry.S then resumes the interrupted code). */
+void ring0_exception(struct x86_frame *f);
 
 /* A fatal condition found by the runtime (blocked system call):
  * report REASON with exit status CODE, backtrace from RIP/RSP/RBP. */
@@ -92,6 +97,53 @@ static inline void x86_wrmsr(uint32_t msr, uint64_t v)
 	__asm__ volatile("wrmsr" ::"c"(msr), "a"((uint32_t)v),
 			 "d"((uint32_t)(v >> 32))
 			 : "memory");
+}
+
+static inline uint64_t x86_rdmsr(uint32_t msr)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return (uint64_t)hi << 32 | lo;
+}
+
+static inline void x86_outb(uint16_t port, uint8_t v)
+{
+	__asm__ volatile("outb %0, %1" ::"a"(v), "Nd"(port) : "memory");
+}
+
+static inline void x86_outw(uint16_t port, uint16_t v)
+{
+	__asm__ volatile("outw %0, %1" ::"a"(v), "Nd"(port) : "memory");
+}
+
+static inline void x86_outl(uint16_t port, uint32_t v)
+{
+	__asm__ volatile("outl %0, %1" ::"a"(v), "Nd"(port) : "memory");
+}
+
+static inline uint8_t x86_inb(uint16_t port)
+{
+	uint8_t v;
+
+	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port) : "memory");
+	return v;
+}
+
+static inline uint16_t x86_inw(uint16_t port)
+{
+	uint16_t v;
+
+	__asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(port) : "memory");
+	return v;
+}
+
+static inline uint32_t x86_inl(uint16_t port)
+{
+	uint32_t v;
+
+	__asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port) : "memory");
+	return v;
 }
 
 static inline uint64_t x86_read_cr2(void)

@@ -60,6 +60,20 @@ verdict() {
 	sed 's/^/  err: /' "$OUT/$case_name.err" | head -25
 }
 
+# Whether TARGET runs its images in ring 0 (kvm, virtio): CPU faults are
+# reported by exception vector (#PF) rather than by signal (SIGSEGV).
+is_ring0() {
+	[ "$TARGET" = kvm ] || [ "$TARGET" = virtio ]
+}
+
+# linux_only NAME WHY: true on the linux target; elsewhere prints the
+# case as skipped (WHY: what makes it linux's) and is false.
+linux_only() {
+	[ "$TARGET" = linux ] && return 0
+	echo "skip $1: $2 (linux target only)"
+	return 1
+}
+
 # Whether network namespaces and taps can be made here (root, iproute2).
 can_netns() {
 	[ "$(id -u)" -eq 0 ] && command -v ip >/dev/null &&

@@ -17,7 +17,13 @@ target_unavailable() {
 			echo "/dev/kvm is not accessible to this user"
 		fi
 		;;
-	virtio) echo "the virtio target is not implemented yet (issue 4)" ;;
+	virtio)
+		if ! command -v "${PITH_QEMU:-qemu-system-x86_64}" >/dev/null; then
+			echo "QEMU is not installed (make deps installs qemu-system-x86)"
+		elif [ ! -r /usr/lib/x86_64-linux-musl/libc.a ]; then
+			echo "musl-dev is not installed (make deps)"
+		fi
+		;;
 	*) echo "unknown target" ;;
 	esac
 }

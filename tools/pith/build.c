@@ -158,8 +158,7 @@ int cmd_build(int argc, char **argv)
 	}
 	if (!target_supported(a.target)) {
 		warnx("build: target '%s' is not available (available: linux, "
-		      "kvm; "
-		      "virtio is coming)",
+		      "kvm, virtio)",
 		      a.target);
 		return PITH_TOOL_USAGE;
 	}

@@ -93,5 +93,6 @@ const char *pith_root(void)
 
 int target_supported(const char *target)
 {
-	return strcmp(target, "linux") == 0 || strcmp(target, "kvm") == 0;
+	return strcmp(target, "linux") == 0 || strcmp(target, "kvm") == 0 ||
+	       strcmp(target, "virtio") == 0;
 }

@@ -38,6 +38,11 @@ int target_supported(const char *target);
  * port in use, or no device to attach. */
 char **usernet_args(const struct image *img, int n, char **args);
 
+/* The -p rules of a virtio image, for QEMU's own user networking: a
+ * virtio image's device is attached as NAME=user and QEMU forwards. */
+extern const char *usernet_rules[];
+extern unsigned usernet_nrules;
+
 int cmd_build(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
@@ -68,5 +73,9 @@ void relay_stderr(int fd, const char *image);
 /* Whether the debugging options in ARGV (--gdb, --core, --profile,
  * --trace) are available for TARGET; prints why not (debug.c). */
 int debug_options_supported(const char *target, int argc, char **argv);
+
+/* pith run of a virtio image (run_virtio.c): ARGV as cmd_run's, IMG open.
+ * Returns the appliance's exit status. */
+int run_virtio(int argc, char **argv, struct image *img);
 
 #endif

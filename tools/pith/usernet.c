@@ -151,6 +151,9 @@ static int start_helper(const struct usernet *u)
 	return USERNET_FD;
 }
 
+const char *usernet_rules[PORTFWD_MAX];
+unsigned usernet_nrules;
+
 char **usernet_args(const struct image *img, int n, char **args)
 {
 	static char spec[PITH_DEVICE_NAME_MAX + 16];
@@ -164,8 +167,15 @@ char **usernet_args(const struct image *img, int n, char **args)
 		return args;
 	if (pick_device(img, args, &u) < 0)
 		exit(PITH_TOOL_FAIL);
-	fd = start_helper(&u);
-	snprintf(spec, sizeof spec, "%s=fd:%d", u.device, fd);
+	if (!strcmp(img->target.target, "virtio")) {
+		/* QEMU has user networking of its own (vmm.c). */
+		memcpy(usernet_rules, u.rules, sizeof u.rules);
+		usernet_nrules = u.nrules;
+		snprintf(spec, sizeof spec, "%s=user", u.device);
+	} else {
+		fd = start_helper(&u);
+		snprintf(spec, sizeof spec, "%s=fd:%d", u.device, fd);
+	}
 	/* One slot before the arguments: the caller may put the monitor's
 	 * path there (argv[0]). */
 	out = calloc((size_t)n + 4, sizeof *out);

@@ -92,6 +92,17 @@ NOINLINE static void crash_double_free(void)
 	free(p);
 }
 
+/* A pointer malloc never returned: musl's allocator checks it and stops
+ * the CPU with a hlt (a fault in user mode, a halt in ring 0). */
+NOINLINE static void crash_bad_free(void)
+{
+	char *p = malloc(64);
+	char *volatile q = p + 8 + zero;
+
+	free(q);
+	zero = 0; /* not a tail call: this frame stays in the backtrace */
+}
+
 int main(int argc, char **argv)
 {
 	const char *how = argc > 1 ? argv[1] : "";
@@ -125,6 +136,8 @@ int main(int argc, char **argv)
 		crash_syscall();
 	else if (!strcmp(how, "double-free"))
 		crash_double_free();
+	else if (!strcmp(how, "bad-free"))
+		crash_bad_free();
 	/* Not reached after a crash; keeps the calls above from being
 	 * tail calls, so main stays in every backtrace. */
 	printf("crash: nothing happened (%d)\n", r);
