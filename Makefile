@@ -91,6 +91,11 @@ CORE_SRCS := $(wildcard lib/core/*.c) $(wildcard lib/core/*.S)
 NET_SRCS := $(wildcard lib/net/*.c)
 FS_SRCS := $(wildcard lib/fs/*.c)
 HTTP_SRCS := $(wildcard lib/http/*.c)
+# lib/http's TCP adapter (serve.c) needs lib/net's TCP (issue 6): until
+# TCP is on this branch it is left out, and tests/http says why it skips.
+ifeq ($(wildcard include/pith/net_tcp.h),)
+HTTP_SRCS := $(filter-out lib/http/serve.c,$(HTTP_SRCS))
+endif
 PLATFORM_OBJS := $(patsubst %,$(G)/obj/%.o,$(basename $(PLATFORM_SRCS))) \
 	$(G)/obj/gen/syscall_names.o
 POSIX_OBJS := $(patsubst %.c,$(G)/obj/%.o,$(POSIX_SRCS))
@@ -290,6 +295,7 @@ format:
 bench: all
 	@bench/boot/run
 	@bench/net/run
+	@bench/http/run
 
 clean:
 	rm -rf build apps/*/build tests/e2e/*/build
