@@ -18,7 +18,9 @@ all: host-tools target-libs
 SHARED_SRCS := platform/common/fmt.c platform/common/manifest.c \
 	platform/common/options.c tools/common/elf.c
 PITH_SRCS := $(wildcard tools/pith/*.c) $(SHARED_SRCS) tools/common/portfwd.c \
-	platform/linux/hostdev.c
+	platform/linux/hostdev.c platform/common/crash.c \
+	platform/common/symbols.c platform/common/core.c \
+	platform/common/core_file.c platform/common/profile.c
 IMAGEGEN_SRCS := $(wildcard tools/imagegen/*.c) $(SHARED_SRCS) \
 	platform/linux/policy.c
 

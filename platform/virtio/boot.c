@@ -198,6 +198,7 @@ static _Noreturn void start(const struct hvm_start_info *si)
 	vio_devices_init();
 	vio_memory_finish();
 	vio_paging_switch();
+	vio_debug_layout();
 	__asm__ volatile("mov %0, %%rsp\n\t"
 			 "xor %%ebp, %%ebp\n\t"
 			 "call *%1\n\t"

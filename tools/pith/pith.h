@@ -70,6 +70,10 @@ int relay_run(const char *path, char **argv, const char *image);
  * crash reports. */
 void relay_stderr(int fd, const char *image);
 
+/* Makes pith_symbolize() (platform/common/symbols.h) name IMG's
+ * functions from its embedded symbol table (imagesym.c). */
+void image_symbols_use(const struct image *img);
+
 /* Whether the debugging options in ARGV (--gdb, --core, --profile,
  * --trace) are available for TARGET; prints why not (debug.c). */
 int debug_options_supported(const char *target, int argc, char **argv);
