@@ -56,23 +56,6 @@ static void add(struct gdb_args *g, const char *a)
 	g->argv[g->argc] = 0;
 }
 
-int debug_options_supported(const char *target, int argc, char **argv)
-{
-	if (strcmp(target, "virtio"))
-		return 1;
-	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
-		if (!strncmp(argv[i], "--trace", 7)) {
-			warnx("run: --trace is not available on the virtio "
-			      "target: the guest makes no hypercalls and its "
-			      "exits are QEMU's, not pith's to log. On virtio "
-			      "use --stats, --core, --gdb, --profile; --trace "
-			      "works on the kvm (VM exits) and linux (platform "
-			      "calls) targets");
-			return 0;
-		}
-	return 1;
-}
-
 /* A TCP port on 127.0.0.1 that is free now (the kernel's choice). */
 static unsigned free_port(void)
 {

@@ -74,10 +74,6 @@ void relay_stderr(int fd, const char *image);
  * functions from its embedded symbol table (imagesym.c). */
 void image_symbols_use(const struct image *img);
 
-/* Whether the debugging options in ARGV (--gdb, --core, --profile,
- * --trace) are available for TARGET; prints why not (debug.c). */
-int debug_options_supported(const char *target, int argc, char **argv);
-
 /* pith run of a virtio image (run_virtio.c): ARGV as cmd_run's, IMG open.
  * Returns the appliance's exit status. */
 int run_virtio(int argc, char **argv, struct image *img);

@@ -175,6 +175,13 @@ static void parse(struct vrun *r, int argc, char **argv)
 		       "--show-seccomp: a virtio image has no seccomp "
 		       "policy of its own (QEMU runs it; see "
 		       "docs/deploying.md)");
+	if (r->opt.trace)
+		refuse(r, PITH_EXIT_USAGE,
+		       "--trace: not available on the virtio target: the "
+		       "guest makes no hypercalls and its VM exits are "
+		       "QEMU's, not pith's to log; --stats, --core, --gdb "
+		       "and --profile work here, --trace on the kvm (VM "
+		       "exits) and linux (platform calls) targets");
 	pith_buf_init(&err, msg, sizeof msg);
 	if (pith_options_match(&r->img->manifest, &r->opt, &err) < 0)
 		refuse(r, PITH_EXIT_DEVICE, msg);
