@@ -181,9 +181,6 @@ int vdebug_start(struct vdebug *d)
 {
 	close(d->link_peer);
 	d->link_peer = -1;
-	if (d->ram_fd >= 0)
-		close(d->ram_fd); /* the mapping stays */
-	d->ram_fd = -1;
 	if ((d->gdb || d->prof) && run_to_entry(d) < 0)
 		return -1;
 	d->start_ns = vdebug_now();

@@ -7,8 +7,8 @@
  * offsets, the rest continues from 4 GiB. The guest identity-maps what
  * it uses, so its addresses are physical ones. Everything read here is
  * the guest's and is checked against the mapping before use; the
- * mapping outlives QEMU, so a crashed guest's core is written after
- * QEMU has exited. */
+ * mapping and the memfd (kept open) outlive QEMU, so a crashed guest's
+ * core is written after QEMU has exited. */
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -26,6 +26,7 @@
 #define MIB	 (1ULL << 20)
 #define FOUR_GIB (4ULL << 30)
 #define PAGE	 PITH_PAGE_SIZE
+#define HUGE_PAGE (2UL << 20) /* x86_64's huge page, and huge zero page */
 /* RAM QEMU keeps below 4 GiB before the rest goes above it: microvm up
  * to 3 GiB; q35 2 GiB once RAM reaches 2.75 GiB, else up to 2.75 GiB
  * (QEMU 7.2's hw/i386/microvm.c and pc_q35.c). */
@@ -102,6 +103,73 @@ int vmem_record(const struct vdebug *d, struct pith_virtio_record *rec)
 	return peek(d->note.record, rec, sizeof *rec);
 }
 
+/* LEN bytes of read-only zeros, aligned for the kernel's huge zero page
+ * (scanning a large heap for the core then reads one 2 MiB page over
+ * and over, not half a million 4 KiB ones). NULL on failure. */
+static unsigned char *zeros(size_t len)
+{
+	size_t room = len + HUGE_PAGE;
+	unsigned char *p = mmap(0, room, PROT_READ,
+				MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+				-1, 0);
+	uintptr_t at;
+
+	if (p == MAP_FAILED)
+		return 0;
+	at = ((uintptr_t)p + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
+	if (at > (uintptr_t)p)
+		munmap(p, at - (uintptr_t)p);
+	munmap((void *)(at + len), (uintptr_t)p + room - (at + len));
+	madvise((void *)at, len, MADV_HUGEPAGE); /* a hint: zeros either way */
+	return (unsigned char *)at;
+}
+
+/* Maps the memfd's data between file offsets OFF and OFF + LEN over the
+ * view V of that range. 0, or -1. */
+static int map_data(const struct vdebug *d, unsigned char *v, off_t off,
+		    off_t len)
+{
+	off_t at = off, data, hole;
+
+	while (at < off + len) {
+		data = lseek(d->ram_fd, at, SEEK_DATA);
+		if (data < 0 || data >= off + len)
+			return data < 0 && errno != ENXIO ? -1 : 0;
+		hole = lseek(d->ram_fd, data, SEEK_HOLE);
+		if (hole < 0 || data % PAGE || hole % PAGE)
+			return -1;
+		if (hole > off + len)
+			hole = off + len;
+		if (mmap(v + (data - off), (size_t)(hole - data), PROT_READ,
+			 MAP_SHARED | MAP_FIXED, d->ram_fd, data) == MAP_FAILED)
+			return -1;
+		at = hole;
+	}
+	return 0;
+}
+
+/* A read-only view of guest RAM [LO, HI), one run in the memfd, in
+ * which the pages the guest never touched (the memfd's holes) read as
+ * zeros without being allocated: reading a hole through a shared
+ * mapping gives the file a page, and the core of a 3 GiB heap would cost
+ * 3 GiB. The view is zeros with the file's data mapped over them. NULL
+ * on failure. */
+static const unsigned char *view(const struct vdebug *d, uint64_t lo,
+				 uint64_t hi)
+{
+	const unsigned char *at = guest(d, lo, hi - lo);
+	size_t len = (size_t)(hi - lo);
+	unsigned char *v;
+
+	if (!at || !(v = zeros(len)))
+		return 0;
+	if (map_data(d, v, (off_t)(at - d->ram), (off_t)len) < 0) {
+		munmap(v, len);
+		return 0;
+	}
+	return v;
+}
+
 /* Adds [LO, HI) to C's regions if it is page-aligned RAM. */
 static void add_region(const struct vdebug *d, struct pith_core *c, uint64_t lo,
 		       uint64_t hi)
@@ -109,8 +177,7 @@ static void add_region(const struct vdebug *d, struct pith_core *c, uint64_t lo,
 	const unsigned char *mem;
 
 	if (lo >= hi || (lo | hi) % PAGE ||
-	    c->nregion == PITH_CORE_REGIONS_MAX ||
-	    !(mem = guest(d, lo, hi - lo)))
+	    c->nregion == PITH_CORE_REGIONS_MAX || !(mem = view(d, lo, hi)))
 		return;
 	c->region[c->nregion++] =
 		(struct pith_core_region){ lo, hi - lo, mem, PF_R | PF_W, 1 };
@@ -173,6 +240,8 @@ void vmem_core(struct vdebug *d, const uint64_t *r, uint64_t fs_base, int signo,
 	     (d->core_file.proc_fd < 0 ||
 	      linkat(d->core_file.proc_fd, fd, d->core_file.dir,
 		     d->core_file.name, AT_SYMLINK_FOLLOW) == 0);
+	for (unsigned i = 0; i < c.nregion; i++) /* the views */
+		munmap((void *)(uintptr_t)c.region[i].mem, c.region[i].size);
 	snprintf(text, sizeof text, "%s%s %s", why,
 		 ok ? "core dumped to" : "cannot write the core file",
 		 d->r->opt.core);
