@@ -23,9 +23,9 @@
 #include "vdebug_impl.h"
 #include "virtio.h"
 
-#define MIB	 (1ULL << 20)
-#define FOUR_GIB (4ULL << 30)
-#define PAGE	 PITH_PAGE_SIZE
+#define MIB	  (1ULL << 20)
+#define FOUR_GIB  (4ULL << 30)
+#define PAGE	  PITH_PAGE_SIZE
 #define HUGE_PAGE (2UL << 20) /* x86_64's huge page, and huge zero page */
 /* RAM QEMU keeps below 4 GiB before the rest goes above it: microvm up
  * to 3 GiB; q35 2 GiB once RAM reaches 2.75 GiB, else up to 2.75 GiB
@@ -109,9 +109,9 @@ int vmem_record(const struct vdebug *d, struct pith_virtio_record *rec)
 static unsigned char *zeros(size_t len)
 {
 	size_t room = len + HUGE_PAGE;
-	unsigned char *p = mmap(0, room, PROT_READ,
-				MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-				-1, 0);
+	unsigned char *p =
+		mmap(0, room, PROT_READ,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	uintptr_t at;
 
 	if (p == MAP_FAILED)
