@@ -159,7 +159,7 @@ UNIT_SRCS := $(wildcard tests/unit/*.c) \
 		$(wildcard tests/unit/*/*.c)) \
 	platform/common/fmt.c platform/common/manifest.c \
 	platform/common/options.c platform/common/symbols.c \
-	platform/common/crash.c lib/posix/mem.c lib/posix/io.c \
+	platform/common/crash.c lib/posix/mem.c lib/posix/io.c tools/pith/rsp.c \
 	lib/posix/time.c lib/posix/syscall.c build/gen/syscall_names.c \
 	$(CORE_SRCS) $(NET_SRCS)
 UNIT_OBJS := $(patsubst %,build/san/%.o,$(basename $(UNIT_SRCS)))
