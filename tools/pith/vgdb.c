@@ -180,8 +180,13 @@ static enum vdebug_next from_gdb(struct vdebug *d)
 	     rsp_unit(&g->in, &u)) {
 		if (u.kind == RSP_PACKET &&
 		    gdb_packet(d, u.payload, u.payload_len)) {
-			if (u.payload[0] == 'v') /* vKill has a reply */
+			/* The acknowledgement QEMU would have sent (gdb
+			 * ignores it without acknowledgements), and vKill's
+			 * reply; 'k' has none. */
+			if (u.payload[0] == 'v')
 				to_gdb(d, "+$OK#9a", 7);
+			else
+				to_gdb(d, "+", 1);
 			return kill_run(d, "killed from gdb");
 		}
 		if (!d->gone && rsp_write(d->link.fd, g->in.buf, u.len) < 0)
