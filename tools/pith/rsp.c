@@ -318,7 +318,7 @@ int rsp_wait_stop(struct rsp_stream *s, char *out, size_t cap, int ms)
 
 int rsp_interrupt(struct rsp_stream *s)
 {
-	char stop = RSP_BREAK, reply[64];
+	char stop = RSP_BREAK, reply[RSP_STOP_MAX];
 
 	if (rsp_write(s->fd, &stop, 1) < 0)
 		return -1;

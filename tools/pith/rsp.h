@@ -25,6 +25,9 @@
  * stop waits for the vCPU to leave the code it runs (microseconds under
  * TCG); a slow, busy host gets a wide margin. */
 #define RSP_REPLY_MS 5000
+/* A stop reply pith run reads or rewrites: "T05thread:p01.01;", with a
+ * watchpoint's "awatch:ADDR;" at most. */
+#define RSP_STOP_MAX 128
 /* The interrupt byte (gdb's Ctrl-C). */
 #define RSP_BREAK 0x03
 /* Registers pith reads and writes, in struct pith_regs order (gdb's

@@ -22,8 +22,6 @@
  * (firmware, PVH loader, pvh.S: tens of milliseconds under TCG) before
  * --gdb gives up: a wide margin for a loaded host. */
 #define START_MS 20000
-/* A stop reply pith run reads itself. */
-#define STOP_MAX 128
 
 void vdebug_say(const struct vdebug *d, const char *text)
 {
@@ -152,7 +150,7 @@ unsigned vdebug_keep(const struct vdebug *d, int *fds)
  * long mode's; samples there name no function of the image). */
 static int run_to_entry(struct vdebug *d)
 {
-	char stop[STOP_MAX];
+	char stop[RSP_STOP_MAX];
 	struct rsp_regs regs;
 
 	if (rsp_break(&d->link, d->entry, 1) < 0 ||

@@ -39,8 +39,6 @@
 #define LINUX_SIGSYS 31
 #define GDB_SIGBUS   10
 #define GDB_SIGSYS   12
-/* A stop reply pith run reads or rewrites ("T05thread:p01.01;"). */
-#define STOP_MAX 128
 
 struct vgdb {
 	unsigned port;
@@ -243,7 +241,7 @@ static void stopped(struct vdebug *d, char *stop)
 static void from_qemu(struct vdebug *d)
 {
 	struct rsp_unit u;
-	char stop[STOP_MAX];
+	char stop[RSP_STOP_MAX];
 	ssize_t got = rsp_fill(&d->link);
 
 	if (got == 0 || got == -1)
