@@ -99,4 +99,5 @@ $(OUT): $(B)/first.elf $(GEN)/syms.o $(GEN)/sizes.o
 	$(Q)$(LINK) -o $@.tmp $(FIRST_OBJS) $(GEN)/syms.o $(GEN)/sizes.o \
 		$(LINK_LIBS)
 	$(Q)$(IMAGEGEN) verify $(B)/first.elf $@.tmp
+	$(if $(TARGET_NOT_EXECUTABLE),$(Q)chmod a-x $@.tmp)
 	$(Q)mv $@.tmp $@

@@ -5,7 +5,7 @@ set -eu
 packages="make gcc libc6-dev binutils musl-dev musl-tools libseccomp-dev
 linux-libc-dev iproute2 python3 clang-format util-linux coreutils
 iputils-ping dnsmasq-base clang libclang-rt-14-dev libslirp-dev gdb
-libdw-dev qemu-system-x86"
+libdw-dev qemu-system-x86 curl chromium python3-websocket"
 missing=
 for p in $packages; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||

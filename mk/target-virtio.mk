@@ -2,6 +2,9 @@
 # Firecracker and cloud-hypervisor, with its own drivers (16550 serial,
 # virtio-net, virtio-blk). See platform/virtio/ and docs/deploying.md.
 
+# The image is not a Linux program: without the execute bits, running it
+# directly fails with "Permission denied" instead of a crash.
+TARGET_NOT_EXECUTABLE := 1
 TARGET_LDS := $(PITH_ROOT)/platform/virtio.lds
 # --wrap: musl's __stack_chk_fail halts, which in ring 0 stops the CPU
 # with nothing to report it; the platform's own version reports it.

@@ -141,6 +141,24 @@ static int set_cpuid(struct mon_vm *v, struct pith_buf *err, int *xsave,
 	return r < 0 ? fail(err, "KVM_SET_CPUID2", errno) : 0;
 }
 
+/* Why /dev/kvm did not open, with what a newcomer can do about it. */
+static int kvm_open_failed(struct pith_buf *err, int e)
+{
+	if (e == ENOENT)
+		return fail(err,
+			    "/dev/kvm does not exist (no KVM on this host; "
+			    "build with --target linux, which runs without it)",
+			    0);
+	if (e == EACCES || e == EPERM)
+		return fail(err,
+			    "/dev/kvm is not permitted to this user (hint: "
+			    "join the group that owns it, usually kvm: sudo "
+			    "usermod -aG kvm $USER, then log in again; or "
+			    "build with --target linux)",
+			    0);
+	return fail(err, "cannot open /dev/kvm", e);
+}
+
 int mon_vm_create(struct mon_vm *v, struct mon_mem *m, struct pith_buf *err)
 {
 	struct kvm_userspace_memory_region region;
@@ -148,12 +166,7 @@ int mon_vm_create(struct mon_vm *v, struct mon_mem *m, struct pith_buf *err)
 
 	v->kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (v->kvm < 0)
-		return fail(err,
-			    errno == ENOENT
-				    ? "/dev/kvm does not exist (no KVM on this "
-				      "host; the linux target runs without it)"
-				    : "cannot open /dev/kvm",
-			    errno == ENOENT ? 0 : errno);
+		return kvm_open_failed(err, errno);
 	if (ioctl(v->kvm, KVM_GET_API_VERSION, 0) != KVM_API_VERSION)
 		return fail(err, "unsupported KVM API version", 0);
 	v->vm = ioctl(v->kvm, KVM_CREATE_VM, 0);
