@@ -110,6 +110,9 @@ static void deliver(struct pbuf *p, uint8_t proto)
 	case IP_PROTO_UDP:
 		udp_input(p);
 		return;
+	case IP_PROTO_TCP:
+		tcp_input(p);
+		return;
 	default:
 		COUNT(IP_DROP_PROTO);
 		if (!iface_is_broadcast(p->dst))
