@@ -25,7 +25,8 @@ int service_start(const char *app, int argc, char **argv,
 void service_report_hook(size_t (*fn)(char *buf, size_t n));
 
 /* Parses a decimal number 0..MAX into *V. 0, or -1. */
-int service_number(const char *s, unsigned long long max, unsigned long long *v);
+int service_number(const char *s, unsigned long long max,
+		   unsigned long long *v);
 
 /* Whether "exit" was received (core_run has returned because of it). */
 int service_exiting(void);

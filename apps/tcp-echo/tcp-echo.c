@@ -160,8 +160,8 @@ static int set_nodelay(const char *v)
 }
 
 static const struct service_opt opts[] = {
-	{ "port", set_port },		  { "backlog", set_backlog },
-	{ "keepalive", set_keepalive },	  { "user-timeout", set_user_timeout },
+	{ "port", set_port },		{ "backlog", set_backlog },
+	{ "keepalive", set_keepalive }, { "user-timeout", set_user_timeout },
 	{ "nodelay", set_nodelay },
 };
 

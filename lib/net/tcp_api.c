@@ -12,9 +12,8 @@
 #define KA_COUNT_MAX   255
 
 static const char *const state_names[] = {
-	"CLOSED",     "SYN-SENT",   "SYN-RECEIVED", "ESTABLISHED",
-	"FIN-WAIT-1", "FIN-WAIT-2", "CLOSE-WAIT",   "CLOSING",
-	"LAST-ACK",   "TIME-WAIT",
+	"CLOSED",     "SYN-SENT",   "SYN-RECEIVED", "ESTABLISHED", "FIN-WAIT-1",
+	"FIN-WAIT-2", "CLOSE-WAIT", "CLOSING",	    "LAST-ACK",	   "TIME-WAIT",
 };
 
 const char *tcp_state_name(int state)
@@ -61,9 +60,10 @@ int net_tcp_listen(uint16_t port, unsigned backlog, struct net_tcp_listener **l)
 	memset(free_slot, 0, sizeof *free_slot);
 	free_slot->used = 1;
 	free_slot->port = port;
-	free_slot->backlog = backlog == 0		    ? NET_TCP_BACKLOG_DEFAULT
-			     : backlog > NET_TCP_BACKLOG_MAX ? NET_TCP_BACKLOG_MAX
-							     : backlog;
+	free_slot->backlog = backlog == 0 ? NET_TCP_BACKLOG_DEFAULT
+			     : backlog > NET_TCP_BACKLOG_MAX
+				     ? NET_TCP_BACKLOG_MAX
+				     : backlog;
 	*l = free_slot;
 	return 0;
 }
@@ -171,8 +171,8 @@ int net_tcp_connect(uint32_t addr, uint16_t port, struct net_tcp **out,
  * to less than a segment), tell the peer now. */
 static void window_update(struct net_tcp *c)
 {
-	uint32_t old = seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt
-						      : 0;
+	uint32_t old =
+		seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
 	uint32_t now = tcp_rcv_window(c);
 
 	if (c->state == TCP_CLOSED || (c->flags & TF_RCVD_FIN))
@@ -219,8 +219,7 @@ ssize_t net_tcp_send(struct net_tcp *c, const void *buf, size_t len,
 			return done ? (ssize_t)done : -EPIPE;
 		if (!connected(c))
 			return done ? (ssize_t)done : -ENOTCONN;
-		n = tcp_snd_copy_in(c, (const uint8_t *)buf + done,
-				    len - done);
+		n = tcp_snd_copy_in(c, (const uint8_t *)buf + done, len - done);
 		done += n;
 		if (n)
 			tcp_schedule(c);
@@ -377,8 +376,8 @@ void net_tcp_info(const struct net_tcp *c, struct net_tcp_info *i)
 	i->cwnd = c->cwnd;
 	i->ssthresh = c->ssthresh;
 	i->snd_wnd = c->snd_wnd;
-	i->rcv_wnd = seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt
-						    : 0;
+	i->rcv_wnd =
+		seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
 	i->retransmits = c->retransmits;
 	i->options = ((c->flags & TF_TS) ? NET_TCP_OPT_TS : 0) |
 		     ((c->flags & TF_SACK) ? NET_TCP_OPT_SACK : 0) |

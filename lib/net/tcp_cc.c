@@ -49,9 +49,8 @@ void tcp_rtt_sample(struct net_tcp *c, uint32_t r)
 		c->srtt_us = c->srtt_us - c->srtt_us / 8 + r / 8;
 	}
 	/* RTO = SRTT + max(G, 4 RTTVAR), G the 1 ms clock granularity. */
-	rto = (c->srtt_us + (4 * c->rttvar_us > 1000 ? 4 * c->rttvar_us
-						     : 1000) +
-	       999) /
+	rto = (c->srtt_us +
+	       (4 * c->rttvar_us > 1000 ? 4 * c->rttvar_us : 1000) + 999) /
 	      1000;
 	if (rto < NET_TCP_RTO_MIN_MS)
 		rto = NET_TCP_RTO_MIN_MS;
@@ -67,9 +66,8 @@ uint32_t tcp_flight(const struct net_tcp *c)
 
 uint32_t tcp_cc_allowance(const struct net_tcp *c)
 {
-	uint32_t pipe = (c->flags & TF_RECOVERY) && c->sack
-				? tcp_sack_pipe(c)
-				: tcp_flight(c);
+	uint32_t pipe = (c->flags & TF_RECOVERY) && c->sack ? tcp_sack_pipe(c)
+							    : tcp_flight(c);
 
 	return c->cwnd > pipe ? c->cwnd - pipe : 0;
 }
@@ -117,8 +115,7 @@ int tcp_cc_dupack(struct net_tcp *c)
 			c->cwnd += c->mss; /* window inflation */
 		return 0;
 	}
-	if (++c->dupacks < 3 &&
-	    tcp_sack_bytes(c) <= (uint32_t)(3 - 1) * c->mss)
+	if (++c->dupacks < 3 && tcp_sack_bytes(c) <= (uint32_t)(3 - 1) * c->mss)
 		return 0;
 	if ((c->flags & TF_RECOVER_SET) && seq_lt(c->snd_una, c->recover))
 		return 0; /* still the losses of the last episode */

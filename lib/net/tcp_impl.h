@@ -26,8 +26,8 @@
 
 #include "impl.h"
 
-#define TCP_HLEN     20
-#define TCP_OPT_MAX  40
+#define TCP_HLEN    20
+#define TCP_OPT_MAX 40
 
 /* Header flags. */
 #define TH_FIN 0x01
@@ -159,30 +159,30 @@ enum tcp_state {
 };
 
 /* Connection flags. */
-#define TF_ORPHAN    0x0001U /* the application closed its handle */
-#define TF_ACKNOW    0x0002U /* send an ACK at the next flush */
-#define TF_NODELAY   0x0004U /* Nagle off */
-#define TF_TS	     0x0008U /* timestamps agreed */
-#define TF_SACK	     0x0010U /* SACK agreed */
-#define TF_WSCALE    0x0020U /* window scaling agreed */
-#define TF_FIN_Q     0x0040U /* a FIN follows the queued data */
-#define TF_RCVD_FIN  0x0080U /* the peer's FIN arrived (in order) */
-#define TF_SCHED     0x0100U /* on the output list */
-#define TF_RECOVERY  0x0200U /* in fast recovery */
-#define TF_RTT	     0x0400U /* timing a segment (no timestamps) */
-#define TF_ACCEPTED  0x0800U /* handed to the application */
-#define TF_KEEPALIVE 0x1000U
-#define TF_SHUT_WR   0x2000U /* net_tcp_shutdown was called */
-#define TF_HASHED    0x4000U
-#define TF_RTX_UNA   0x8000U /* retransmit snd_una's segment now */
+#define TF_ORPHAN      0x0001U /* the application closed its handle */
+#define TF_ACKNOW      0x0002U /* send an ACK at the next flush */
+#define TF_NODELAY     0x0004U /* Nagle off */
+#define TF_TS	       0x0008U /* timestamps agreed */
+#define TF_SACK	       0x0010U /* SACK agreed */
+#define TF_WSCALE      0x0020U /* window scaling agreed */
+#define TF_FIN_Q       0x0040U /* a FIN follows the queued data */
+#define TF_RCVD_FIN    0x0080U /* the peer's FIN arrived (in order) */
+#define TF_SCHED       0x0100U /* on the output list */
+#define TF_RECOVERY    0x0200U /* in fast recovery */
+#define TF_RTT	       0x0400U /* timing a segment (no timestamps) */
+#define TF_ACCEPTED    0x0800U /* handed to the application */
+#define TF_KEEPALIVE   0x1000U
+#define TF_SHUT_WR     0x2000U /* net_tcp_shutdown was called */
+#define TF_HASHED      0x4000U
+#define TF_RTX_UNA     0x8000U	/* retransmit snd_una's segment now */
 #define TF_RECOVER_SET 0x10000U /* recover holds a recovery point */
 
 struct net_tcp_listener;
 
 struct net_tcp {
-	struct net_tcp *hnext; /* hash chain */
-	struct net_tcp *qnext; /* listener's accept queue */
-	struct net_tcp *onext; /* output list */
+	struct net_tcp *hnext;		 /* hash chain */
+	struct net_tcp *qnext;		 /* listener's accept queue */
+	struct net_tcp *onext;		 /* output list */
 	struct net_tcp_listener *parent; /* until accepted */
 	uint32_t laddr, raddr;
 	uint16_t lport, rport;
@@ -209,16 +209,16 @@ struct net_tcp {
 	uint32_t rtt_seq;
 	uint32_t challenge_s; /* second of the challenge counter */
 	uint32_t user_timeout_ms, ka_idle_s, ka_intvl_s;
-	uint32_t rq_bytes;	  /* unread bytes */
-	uint32_t sq_seq, sq_len;  /* first byte of the send queue, bytes */
-	uint32_t sq_mem;	  /* copied bytes' blocks (heap) */
-	uint32_t ooo_last[2];	  /* most recent out-of-order block */
-	uint64_t rtt_start;	  /* when rtt_seq was sent (ns) */
-	uint64_t rtx_at;	  /* retransmission / persist deadline */
-	uint64_t delack_at;	  /* delayed ACK deadline */
-	uint64_t ka_at;		  /* keepalive, FIN-WAIT-2, TIME-WAIT */
-	uint64_t stall_since;	  /* first unanswered retransmission/probe */
-	uint64_t last_rx;	  /* last segment accepted (ns) */
+	uint32_t rq_bytes;	 /* unread bytes */
+	uint32_t sq_seq, sq_len; /* first byte of the send queue, bytes */
+	uint32_t sq_mem;	 /* copied bytes' blocks (heap) */
+	uint32_t ooo_last[2];	 /* most recent out-of-order block */
+	uint64_t rtt_start;	 /* when rtt_seq was sent (ns) */
+	uint64_t rtx_at;	 /* retransmission / persist deadline */
+	uint64_t delack_at;	 /* delayed ACK deadline */
+	uint64_t ka_at;		 /* keepalive, FIN-WAIT-2, TIME-WAIT */
+	uint64_t stall_since;	 /* first unanswered retransmission/probe */
+	uint64_t last_rx;	 /* last segment accepted (ns) */
 	uint64_t retransmits;
 	struct core_timer timer;
 	struct tcp_rblk *rq_head, *rq_tail;
@@ -280,8 +280,7 @@ uint32_t tcp_cookie_make(const struct tcp_seg *syn, uint32_t laddr,
 int tcp_cookie_check(const struct tcp_seg *ack, uint32_t laddr, uint32_t raddr,
 		     uint16_t *mss);
 uint32_t tcp_cookie_tsval(const struct tcp_opts *o, uint32_t now_ms);
-void tcp_cookie_tsbits(uint32_t tsecr, uint8_t *wscale, int *sack,
-		       int *valid);
+void tcp_cookie_tsbits(uint32_t tsecr, uint8_t *wscale, int *sack, int *valid);
 
 /* tcp_table.c */
 int tcp_table_init(void);
@@ -338,21 +337,21 @@ void tcp_snd_free(struct net_tcp *c, int status);
 void tcp_snd_run_callbacks(void);
 
 /* tcp_output.c */
-void tcp_schedule(struct net_tcp *c);	   /* output at the next flush */
-void tcp_flush(void);			   /* called by the interface */
-int tcp_stalled(void); /* connections wait for buffers */
-void tcp_output(struct net_tcp *c);	   /* send what C may send now */
-int tcp_send_syn(struct net_tcp *c);	   /* SYN or SYN-ACK */
-void tcp_send_ack(struct net_tcp *c);	   /* a pure ACK now */
-void tcp_send_rst(struct net_tcp *c);	   /* RST for a connection */
+void tcp_schedule(struct net_tcp *c);	    /* output at the next flush */
+void tcp_flush(void);			    /* called by the interface */
+int tcp_stalled(void);			    /* connections wait for buffers */
+void tcp_output(struct net_tcp *c);	    /* send what C may send now */
+int tcp_send_syn(struct net_tcp *c);	    /* SYN or SYN-ACK */
+void tcp_send_ack(struct net_tcp *c);	    /* a pure ACK now */
+void tcp_send_rst(struct net_tcp *c);	    /* RST for a connection */
 void tcp_send_challenge(struct net_tcp *c); /* rate-limited ACK */
 void tcp_send_probe(struct net_tcp *c);	    /* seq snd_una - 1 */
 /* A RST answering segment S of P that belongs to no connection. */
 void tcp_reply_rst(const struct pbuf *p, const struct tcp_seg *s);
 /* Builds and sends one segment with the given fields (stateless). */
-int tcp_xmit_raw(uint32_t laddr, uint32_t raddr, uint16_t lport,
-		 uint16_t rport, uint32_t seq, uint32_t ack, uint8_t flags,
-		 uint16_t wnd, const uint8_t *opt, size_t optlen);
+int tcp_xmit_raw(uint32_t laddr, uint32_t raddr, uint16_t lport, uint16_t rport,
+		 uint32_t seq, uint32_t ack, uint8_t flags, uint16_t wnd,
+		 const uint8_t *opt, size_t optlen);
 /* Sends (or resends) up to LEN bytes from SEQ (fewer when SACK blocks
  * take room); returns the bytes sent, or -ENOBUFS. */
 int tcp_send_data(struct net_tcp *c, uint32_t seq, uint32_t len, int rtx);

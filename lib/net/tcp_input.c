@@ -74,7 +74,8 @@ static void send_cookie(struct pbuf *p, const struct tcp_seg *s)
 		else
 			o[n++] = 1, o[n++] = 1;
 		o[n++] = 8, o[n++] = 10;
-		put32(o + n, tcp_cookie_tsval(&s->opt, tcp_ms(tcp_now()) + off));
+		put32(o + n,
+		      tcp_cookie_tsval(&s->opt, tcp_ms(tcp_now()) + off));
 		put32(o + n + 4, s->opt.tsval);
 		n += 8;
 		if (s->opt.has_wscale) {
@@ -86,13 +87,13 @@ static void send_cookie(struct pbuf *p, const struct tcp_seg *s)
 	tcp_xmit_raw(p->dst, p->src, s->dport, s->sport, iss, s->seq + 1,
 		     TH_SYN | TH_ACK,
 		     (uint16_t)(NET_TCP_RCVBUF > TCP_WIN_MAX ? TCP_WIN_MAX
-							      : NET_TCP_RCVBUF),
+							     : NET_TCP_RCVBUF),
 		     o, n);
 }
 
 /* The ACK of a SYN cookie: the connection is made ESTABLISHED from it. */
-static struct net_tcp *cookie_conn(struct net_tcp_listener *l,
-				   struct pbuf *p, const struct tcp_seg *s)
+static struct net_tcp *cookie_conn(struct net_tcp_listener *l, struct pbuf *p,
+				   const struct tcp_seg *s)
 {
 	struct tcp_opts o = { 0 };
 	struct net_tcp *c;
@@ -241,8 +242,9 @@ static void syn_sent_input(struct net_tcp *c, struct pbuf *p, struct tcp_seg *s)
 		c->rtx_at = 0;
 		c->stall_since = 0;
 		if (!(c->flags & TF_TS) && c->syn_tries == 1)
-			tcp_rtt_sample(c, (uint32_t)((tcp_now() - c->rtt_start) /
-						     1000));
+			tcp_rtt_sample(
+				c,
+				(uint32_t)((tcp_now() - c->rtt_start) / 1000));
 		c->flags |= TF_ACKNOW;
 		tcp_schedule(c);
 		tcp_keepalive_reset(c, c->last_rx);

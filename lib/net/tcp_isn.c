@@ -23,14 +23,14 @@ static int secret_ready;
 
 /* MSS values a cookie can carry (the largest not above the peer's). */
 static const uint16_t cookie_mss[] = { 536, 1300, 1440, 1460 };
-#define COOKIE_MSS_N	   (sizeof cookie_mss / sizeof cookie_mss[0])
-#define COOKIE_PERIOD_S	   64 /* the counter's tick */
-#define COOKIE_MAX_AGE	   2  /* ticks a cookie stays valid */
-#define COOKIE_TS_MASK	   0x3f
-#define COOKIE_TS_VALID	   0x20
-#define COOKIE_TS_SACK	   0x10
-#define COOKIE_TS_NOSCALE  0x0f
-#define ISN_CLOCK_NS	   4000 /* RFC 6528's 4 microsecond timer */
+#define COOKIE_MSS_N	  (sizeof cookie_mss / sizeof cookie_mss[0])
+#define COOKIE_PERIOD_S	  64 /* the counter's tick */
+#define COOKIE_MAX_AGE	  2  /* ticks a cookie stays valid */
+#define COOKIE_TS_MASK	  0x3f
+#define COOKIE_TS_VALID	  0x20
+#define COOKIE_TS_SACK	  0x10
+#define COOKIE_TS_NOSCALE 0x0f
+#define ISN_CLOCK_NS	  4000 /* RFC 6528's 4 microsecond timer */
 
 #define ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
 #define SIPROUND                                                               \
@@ -142,8 +142,7 @@ uint64_t tcp_hash_tuple(uint32_t raddr, uint16_t lport, uint16_t rport)
 
 static uint32_t cookie_count(void)
 {
-	return (uint32_t)(pith_clock_monotonic() / NS_PER_S /
-			  COOKIE_PERIOD_S);
+	return (uint32_t)(pith_clock_monotonic() / NS_PER_S / COOKIE_PERIOD_S);
 }
 
 static uint32_t cookie_h(const struct tcp_seg *s, uint32_t laddr,
@@ -186,11 +185,11 @@ int tcp_cookie_check(const struct tcp_seg *ack, uint32_t laddr, uint32_t raddr,
 
 uint32_t tcp_cookie_tsval(const struct tcp_opts *o, uint32_t ts)
 {
-	uint32_t bits = COOKIE_TS_VALID | (o->sack_ok ? COOKIE_TS_SACK : 0) |
-			(o->has_wscale ? (o->wscale > TCP_WSCALE_MAX
-						  ? TCP_WSCALE_MAX
-						  : o->wscale)
-				       : COOKIE_TS_NOSCALE);
+	uint32_t bits =
+		COOKIE_TS_VALID | (o->sack_ok ? COOKIE_TS_SACK : 0) |
+		(o->has_wscale ? (o->wscale > TCP_WSCALE_MAX ? TCP_WSCALE_MAX
+							     : o->wscale)
+			       : COOKIE_TS_NOSCALE);
 	uint32_t v = (ts & ~(uint32_t)COOKIE_TS_MASK) | bits;
 
 	/* Never ahead of the clock: the peer's PAWS would see time run

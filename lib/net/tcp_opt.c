@@ -101,9 +101,9 @@ int tcp_parse(struct pbuf *p, struct tcp_seg *s)
 	doff = (size_t)(h[12] >> 4) * 4;
 	if (doff < TCP_HLEN || doff > p->len)
 		return NET_TCP_DROP_DOFF;
-	if (net_csum_fold(net_csum_add(net_csum_pseudo(p->src, p->dst,
-						       IP_PROTO_TCP, p->len),
-				       h, p->len)) != 0)
+	if (net_csum_fold(net_csum_add(
+		    net_csum_pseudo(p->src, p->dst, IP_PROTO_TCP, p->len), h,
+		    p->len)) != 0)
 		return NET_TCP_DROP_CSUM;
 	s->sport = get16(h);
 	s->dport = get16(h + 2);

@@ -57,16 +57,17 @@ static int emit(struct pbuf *p, uint32_t laddr, uint32_t raddr, uint16_t lport,
 	put16(h + 14, wnd);
 	put32(h + 16, 0); /* checksum and urgent pointer */
 	memcpy(h + TCP_HLEN, opt, optlen);
-	put16(h + 16, net_csum_fold(net_csum_add(
-			      net_csum_pseudo(laddr, raddr, IP_PROTO_TCP, p->len),
-			      h, p->len)));
+	put16(h + 16,
+	      net_csum_fold(net_csum_add(
+		      net_csum_pseudo(laddr, raddr, IP_PROTO_TCP, p->len), h,
+		      p->len)));
 	COUNT(TCP_TX);
 	return ip_output(p, laddr, raddr, IP_PROTO_TCP);
 }
 
-int tcp_xmit_raw(uint32_t laddr, uint32_t raddr, uint16_t lport,
-		 uint16_t rport, uint32_t seq, uint32_t ack, uint8_t flags,
-		 uint16_t wnd, const uint8_t *opt, size_t optlen)
+int tcp_xmit_raw(uint32_t laddr, uint32_t raddr, uint16_t lport, uint16_t rport,
+		 uint32_t seq, uint32_t ack, uint8_t flags, uint16_t wnd,
+		 const uint8_t *opt, size_t optlen)
 {
 	struct pbuf *p = pbuf_alloc(0);
 
@@ -82,8 +83,8 @@ int tcp_xmit_raw(uint32_t laddr, uint32_t raddr, uint16_t lport,
 static uint16_t window_field(struct net_tcp *c, int syn)
 {
 	uint8_t ws = syn ? 0 : c->rcv_wscale;
-	uint32_t old = seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt
-						      : 0;
+	uint32_t old =
+		seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
 	uint32_t f = tcp_rcv_window(c) >> ws, edge;
 
 	if (f > TCP_WIN_MAX)
@@ -228,7 +229,8 @@ int tcp_send_syn(struct net_tcp *c)
 	uint8_t o[TCP_OPT_MAX];
 	size_t n = 4;
 	int active = c->state == TCP_SYN_SENT;
-	int ts = active || (c->flags & TF_TS), sack = active || (c->flags & TF_SACK);
+	int ts = active || (c->flags & TF_TS),
+	    sack = active || (c->flags & TF_SACK);
 	uint8_t flags = active ? TH_SYN : TH_SYN | TH_ACK;
 
 	o[0] = 2, o[1] = 4;
@@ -321,8 +323,8 @@ static int send_one(struct net_tcp *c)
 	if (c->flags & TF_RTX_UNA) {
 		c->flags &= ~TF_RTX_UNA;
 		len = seq_lt(c->snd_una, seq_min(end, c->snd_max))
-			      ? min32(c->mss, seq_min(end, c->snd_max) -
-						      c->snd_una)
+			      ? min32(c->mss,
+				      seq_min(end, c->snd_max) - c->snd_una)
 			      : 0;
 		return tcp_send_data(c, c->snd_una, len, 1) < 0 ? -1 : 1;
 	}
@@ -344,8 +346,9 @@ static int send_one(struct net_tcp *c)
 	}
 	seq = c->snd_nxt;
 	avail = seq_gt(end, seq) ? end - seq : 0;
-	wnd = seq_gt(c->snd_una + c->snd_wnd, seq) ? c->snd_una + c->snd_wnd - seq
-						    : 0;
+	wnd = seq_gt(c->snd_una + c->snd_wnd, seq)
+		      ? c->snd_una + c->snd_wnd - seq
+		      : 0;
 	len = min32(min32(avail, wnd), min32(allow, c->mss));
 	if (len == 0) {
 		if (avail == 0 && fin_pending && seq == end)

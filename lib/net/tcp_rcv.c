@@ -80,7 +80,8 @@ size_t tcp_rcv_copy(struct net_tcp *c, void *buf, size_t cap)
 		memcpy(out + n, b->data + b->off, take);
 		b->off += (uint32_t)take;
 		n += take;
-		if (b->off == b->len) { /* read: an idle connection holds none */
+		if (b->off ==
+		    b->len) { /* read: an idle connection holds none */
 			c->rq_head = b->next;
 			if (!c->rq_head)
 				c->rq_tail = 0;
@@ -95,11 +96,11 @@ size_t tcp_rcv_copy(struct net_tcp *c, void *buf, size_t cap)
 uint32_t tcp_rcv_window(struct net_tcp *c)
 {
 	uint32_t space = NET_TCP_RCVBUF - c->rq_bytes;
-	uint32_t old = seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt
-						      : 0;
+	uint32_t old =
+		seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
 	uint32_t step = c->mss; /* below NET_TCP_RCVBUF / 2 always */
-	size_t global = NET_TCP_MEM_MAX > tcp.mem ? NET_TCP_MEM_MAX - tcp.mem
-						  : 0;
+	size_t global =
+		NET_TCP_MEM_MAX > tcp.mem ? NET_TCP_MEM_MAX - tcp.mem : 0;
 
 	if (space > global)
 		space = (uint32_t)global;

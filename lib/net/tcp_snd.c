@@ -47,10 +47,10 @@ size_t tcp_snd_space(const struct net_tcp *c)
 /* Bytes a new block may hold now. */
 static size_t block_space(const struct net_tcp *c)
 {
-	size_t space = NET_TCP_SNDBUF > c->sq_mem ? NET_TCP_SNDBUF - c->sq_mem
-						  : 0;
-	size_t global = NET_TCP_MEM_MAX > tcp.mem ? NET_TCP_MEM_MAX - tcp.mem
-						  : 0;
+	size_t space =
+		NET_TCP_SNDBUF > c->sq_mem ? NET_TCP_SNDBUF - c->sq_mem : 0;
+	size_t global =
+		NET_TCP_MEM_MAX > tcp.mem ? NET_TCP_MEM_MAX - tcp.mem : 0;
 
 	space = space < global ? space : global;
 	return space > sizeof(struct tcp_sblk) ? space - sizeof(struct tcp_sblk)
@@ -75,9 +75,10 @@ size_t tcp_snd_copy_in(struct net_tcp *c, const uint8_t *buf, size_t len)
 
 	while (done < len) {
 		struct tcp_sblk *b = c->sq_tail;
-		size_t room = b && b->cap ? b->cap - (size_t)(b->data - b->own) -
-						    b->len
-					  : 0;
+		size_t room =
+			b && b->cap
+				? b->cap - (size_t)(b->data - b->own) - b->len
+				: 0;
 		if (room == 0) {
 			size_t want = len - done, space = block_space(c);
 			if (want < SBLK_MIN)

@@ -312,8 +312,7 @@ static void after_accept(struct net_tcp *c, const struct tcp_seg *s,
 	c->last_rx = now;
 	tcp_keepalive_reset(c, now);
 	if ((c->flags & TF_TS) && s->opt.has_ts &&
-	    seq_le(s->seq, c->last_ack) &&
-	    seq_ge(s->opt.tsval, c->ts_recent)) {
+	    seq_le(s->seq, c->last_ack) && seq_ge(s->opt.tsval, c->ts_recent)) {
 		c->ts_recent = s->opt.tsval;
 		c->ts_recent_ms = tcp_ms(now);
 	}

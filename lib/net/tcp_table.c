@@ -25,7 +25,11 @@ int tcp_table_init(void)
 	tcp.hash = calloc(NET_TCP_HASH_BUCKETS, sizeof *tcp.hash);
 	if (!tcp.hash)
 		return -ENOMEM;
-	tcp.next_port = NET_TCP_EPHEMERAL;
+	/* A secret starting point (RFC 6056): a restarted appliance does
+	 * not reuse the ports of its previous life first. */
+	tcp.next_port = (uint16_t)(NET_TCP_EPHEMERAL +
+				   tcp_hash_tuple(0, 0, 0) %
+					   (65536 - NET_TCP_EPHEMERAL));
 	tcp.rst_tokens = NET_TCP_RST_BURST;
 	return 0;
 }
@@ -43,8 +47,7 @@ struct net_tcp *tcp_lookup(uint32_t raddr, uint16_t lport, uint16_t rport)
 	if (!tcp.hash)
 		return 0;
 	for (c = *bucket(raddr, lport, rport); c; c = c->hnext)
-		if (c->raddr == raddr && c->lport == lport &&
-		    c->rport == rport)
+		if (c->raddr == raddr && c->lport == lport && c->rport == rport)
 			return c;
 	return 0;
 }

@@ -170,9 +170,9 @@ static int on_ka(struct net_tcp *c, uint64_t now)
 
 static void fire(struct core_timer *t)
 {
-	struct net_tcp *c = (struct net_tcp *)(void *)((char *)t -
-						       offsetof(struct net_tcp,
-								timer));
+	struct net_tcp *c =
+		(struct net_tcp *)(void *)((char *)t -
+					   offsetof(struct net_tcp, timer));
 	uint64_t now = tcp_now();
 
 	if (c->delack_at && c->delack_at <= now) {

@@ -30,10 +30,10 @@ struct tcp_tw {
 };
 
 static struct {
-	struct tcp_tw *e;  /* NET_TCP_TIMEWAIT_MAX slots, a ring */
-	uint32_t *hash;	   /* NET_TCP_TIMEWAIT_MAX chains */
+	struct tcp_tw *e;   /* NET_TCP_TIMEWAIT_MAX slots, a ring */
+	uint32_t *hash;	    /* NET_TCP_TIMEWAIT_MAX chains */
 	unsigned head, len; /* ring: oldest slot and slots in use or holes */
-	unsigned count;	   /* live entries */
+	unsigned count;	    /* live entries */
 	struct core_timer timer;
 } tw;
 
@@ -47,8 +47,8 @@ static void unchain(uint32_t i)
 {
 	struct tcp_tw *t = &tw.e[i];
 
-	for (uint32_t *pp = chain(t->raddr, t->lport, t->rport);
-	     *pp != TW_NONE; pp = &tw.e[*pp].next)
+	for (uint32_t *pp = chain(t->raddr, t->lport, t->rport); *pp != TW_NONE;
+	     pp = &tw.e[*pp].next)
 		if (*pp == i) {
 			*pp = t->next;
 			break;
@@ -155,6 +155,8 @@ void tcp_tw_enter(struct net_tcp *c)
 	struct tcp_tw t = { 0 };
 	uint32_t wnd = tcp_rcv_window(c) >> c->rcv_wscale;
 
+	if (c->flags & TF_ACKNOW)
+		tcp_send_ack(c); /* the ACK of the peer's FIN, still owed */
 	if (ensure() == 0) {
 		t.laddr = c->laddr;
 		t.raddr = c->raddr;

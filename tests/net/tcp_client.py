@@ -9,14 +9,22 @@ exits 0 on success and prints one line of figures:
   halfclose ADDR PORT BYTES        send BYTES, shut down writing, read the
                                    whole echo and the end of stream
   refused ADDR PORT                connect to a closed port: refused
+  abort ADDR PORT BYTES            send BYTES, then reset (SO_LINGER 0)
+  resetclose ADDR PORT BYTES       send BYTES to a sink that closes with
+                                   data unread: the connection is reset
+  hold ADDR PORT SECONDS           connect, echo one byte, stay idle
+  stall ADDR PORT BYTES SECONDS    send BYTES, never read, stay
+  idle ADDR PORT N SECONDS FILE    open N connections, write "ready" to
+                                   FILE, hold them SECONDS, close them
   server PORT BYTES [TIMEOUT]      accept one connection, read until the
                                    end of stream, expect BYTES of the
-                                   pattern tcp-source sends
+                                   pattern tcp-source sends, close
 """
 import hashlib
 import os
 import selectors
 import socket
+import struct
 import sys
 import threading
 import time
@@ -132,6 +140,80 @@ def refused(addr, port):
     sys.exit("refused: the connection was not refused")
 
 
+def abort(addr, port, total):
+    s = socket.create_connection((addr, port), timeout=10)
+    s.sendall(pattern(total, 4))
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    s.close()
+    print(f"abort: sent {total} bytes, then a RST")
+
+
+def resetclose(addr, port, total):
+    s = socket.create_connection((addr, port), timeout=10)
+    try:
+        s.sendall(pattern(total, 5))
+        while s.recv(65536):
+            pass
+    except ConnectionResetError:
+        print("resetclose: the connection was reset")
+        return
+    sys.exit("resetclose: no reset")
+
+
+def hold(addr, port, secs):
+    s = socket.create_connection((addr, port), timeout=5)
+    s.sendall(b"k")
+    if s.recv(1) != b"k":
+        sys.exit("hold: no echo")
+    print("hold: connected", flush=True)
+    time.sleep(secs)
+    s.close()
+
+
+def stall(addr, port, total, secs):
+    s = socket.create_connection((addr, port), timeout=5)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    s.setblocking(False)
+    sent, data = 0, pattern(total, 6)
+    end = time.monotonic() + secs
+    while time.monotonic() < end:
+        try:
+            sent += s.send(data[sent:]) if sent < total else 0
+        except BlockingIOError:
+            pass
+        time.sleep(0.01)
+    print(f"stall: sent {sent} bytes, read none", flush=True)
+
+
+def idle(addr, port, n, secs, ready):
+    socks = []
+    for i in range(n):
+        s = socket.socket()
+        s.setblocking(False)
+        s.connect_ex((addr, port))
+        socks.append(s)
+        if i % 200 == 199:
+            time.sleep(0.05)
+    sel = selectors.DefaultSelector()
+    for s in socks:
+        sel.register(s, selectors.EVENT_WRITE)
+    pending, end = n, time.monotonic() + 30
+    while pending and time.monotonic() < end:
+        for key, _ in sel.select(timeout=1):
+            sel.unregister(key.fileobj)
+            if key.fileobj.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR):
+                sys.exit("idle: a connection failed")
+            pending -= 1
+    if pending:
+        sys.exit(f"idle: {pending} connections did not complete")
+    with open(ready, "w") as f:
+        f.write("ready\n")
+    time.sleep(secs)
+    for s in socks:
+        s.close()
+    print(f"idle: held {n} connections for {secs} s")
+
+
 def server(port, total, timeout=30):
     ls = socket.socket()
     ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -156,13 +238,14 @@ def server(port, total, timeout=30):
 
 
 def pattern_source(n):
-    """What tcp-source sends: byte i is (i * 7 + i // 65536) & 255."""
-    out = bytearray(n)
-    for blk in range(0, n, 65536):
-        k = blk // 65536
-        m = min(65536, n - blk)
-        out[blk:blk + m] = bytes(((i * 7 + k) & 255) for i in range(m))
-    return bytes(out)
+    """What tcp-source sends: a 65,521-byte xorshift table, repeated."""
+    x, table = 2463534242, bytearray(65521)
+    for i in range(65521):
+        x ^= (x << 13) & 0xFFFFFFFF
+        x ^= x >> 17
+        x ^= (x << 5) & 0xFFFFFFFF
+        table[i] = x & 255
+    return (bytes(table) * (n // 65521 + 1))[:n]
 
 
 if __name__ == "__main__":
@@ -175,6 +258,16 @@ if __name__ == "__main__":
         halfclose(args[0], int(args[1]), int(args[2]))
     elif cmd == "refused":
         refused(args[0], int(args[1]))
+    elif cmd == "abort":
+        abort(args[0], int(args[1]), int(args[2]))
+    elif cmd == "resetclose":
+        resetclose(args[0], int(args[1]), int(args[2]))
+    elif cmd == "hold":
+        hold(args[0], int(args[1]), float(args[2]))
+    elif cmd == "stall":
+        stall(args[0], int(args[1]), int(args[2]), float(args[3]))
+    elif cmd == "idle":
+        idle(args[0], int(args[1]), int(args[2]), float(args[3]), args[4])
     elif cmd == "server":
         server(int(args[0]), int(args[1]), *(float(a) for a in args[2:]))
     else:
