@@ -202,6 +202,20 @@ drop:
 	pbuf_free(p);
 }
 
+/* The first RTT sample: from the timestamp echoed, or from the time of
+ * a SYN sent once (Karn). */
+static void syn_rtt(struct net_tcp *c, const struct tcp_seg *s)
+{
+	uint64_t now = tcp_now();
+
+	if ((c->flags & TF_TS) && s->opt.tsecr)
+		tcp_rtt_sample(c,
+			       (tcp_ms(now) + c->ts_off - s->opt.tsecr) * 1000 +
+				       500);
+	else if (c->syn_tries == 1)
+		tcp_rtt_sample(c, (uint32_t)((now - c->rtt_start) / 1000));
+}
+
 /* RFC 9293 3.10.7.3. */
 static void syn_sent_input(struct net_tcp *c, struct pbuf *p, struct tcp_seg *s)
 {
@@ -241,10 +255,7 @@ static void syn_sent_input(struct net_tcp *c, struct pbuf *p, struct tcp_seg *s)
 		c->max_snd_wnd = c->snd_wnd;
 		c->rtx_at = 0;
 		c->stall_since = 0;
-		if (!(c->flags & TF_TS) && c->syn_tries == 1)
-			tcp_rtt_sample(
-				c,
-				(uint32_t)((tcp_now() - c->rtt_start) / 1000));
+		syn_rtt(c, s);
 		c->flags |= TF_ACKNOW;
 		tcp_schedule(c);
 		tcp_keepalive_reset(c, c->last_rx);

@@ -56,7 +56,8 @@ static int emit(struct pbuf *p, uint32_t laddr, uint32_t raddr, uint16_t lport,
 	h[13] = flags;
 	put16(h + 14, wnd);
 	put32(h + 16, 0); /* checksum and urgent pointer */
-	memcpy(h + TCP_HLEN, opt, optlen);
+	if (optlen)
+		memcpy(h + TCP_HLEN, opt, optlen);
 	put16(h + 16,
 	      net_csum_fold(net_csum_add(
 		      net_csum_pseudo(laddr, raddr, IP_PROTO_TCP, p->len), h,

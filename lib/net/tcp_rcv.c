@@ -104,6 +104,8 @@ uint32_t tcp_rcv_window(struct net_tcp *c)
 
 	if (space > global)
 		space = (uint32_t)global;
+	if (space > TCP_WIN_MAX << c->rcv_wscale)
+		space = TCP_WIN_MAX << c->rcv_wscale; /* what the field holds */
 	if (space < old || space - old < step)
 		return old; /* never shrink; grow only by a useful step */
 	return space;

@@ -327,6 +327,15 @@ void tcp_state_input(struct net_tcp *c, struct pbuf *p, struct tcp_seg *s)
 		time_wait_input(c, s);
 		goto done;
 	}
+	if (c->state == TCP_SYN_RECEIVED && !c->parent &&
+	    (s->flags & (TH_SYN | TH_ACK)) == (TH_SYN | TH_ACK) &&
+	    s->seq + 1 == c->rcv_nxt && s->ack == c->snd_nxt && !s->dlen) {
+		/* Simultaneous open: the peer's SYN-ACK repeats its SYN and
+		 * acknowledges ours; only the ACK is new. */
+		s->flags &= (uint8_t)~TH_SYN;
+		s->seq++;
+		s->len--;
+	}
 	if (paws_reject(c, s, tcp_ms(now))) {
 		COUNT(TCP_DROP_PAWS);
 		answer_unacceptable(c, s);
