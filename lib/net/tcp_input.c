@@ -127,7 +127,10 @@ static struct net_tcp *cookie_conn(struct net_tcp_listener *l, struct pbuf *p,
 	tcp_syn_options(c, &o);
 	c->irs = s->seq - 1;
 	c->iss = s->ack - 1;
-	c->rcv_nxt = c->rcv_adv = s->seq;
+	c->rcv_nxt = s->seq;
+	/* The window our cookie SYN-ACK offered (unscaled, as in a SYN). */
+	c->rcv_adv = s->seq + (NET_TCP_RCVBUF > TCP_WIN_MAX ? TCP_WIN_MAX
+							    : NET_TCP_RCVBUF);
 	c->snd_una = c->snd_nxt = c->snd_max = s->ack;
 	c->sq_seq = s->ack;
 	c->snd_wnd = s->wnd << c->snd_wscale;

@@ -41,13 +41,15 @@ void tcp_rtx_arm(struct net_tcp *c)
 	c->rtx_at = tcp_now() + backed_off(c);
 }
 
-/* Whether C waits for the peer's window with data to send and nothing in
- * flight: the persist timer's case. */
+/* Whether C holds data back with nothing in flight: the window is shut,
+ * or too small for silly window avoidance to send into (RFC 9293
+ * 3.8.6.2.1). The persist timer's case: on expiry it probes a shut window
+ * and fills a small one (the override timeout). */
 static int window_shut(const struct net_tcp *c)
 {
 	uint32_t end = c->sq_seq + c->sq_len;
 
-	return c->snd_wnd == 0 && c->snd_una == c->snd_max &&
+	return c->snd_una == c->snd_max &&
 	       (seq_lt(c->snd_max, end) ||
 		((c->flags & TF_FIN_Q) && c->snd_max == end)) &&
 	       c->state >= TCP_ESTABLISHED;
@@ -122,8 +124,16 @@ static int on_rtx(struct net_tcp *c, uint64_t now)
 	if (c->backoff < BACKOFF_MAX)
 		c->backoff++;
 	if (window_shut(c)) {
+		uint32_t end = c->sq_seq + c->sq_len, len = c->snd_wnd;
 		COUNT(TCP_PROBE);
-		tcp_send_probe(c);
+		if (len > c->mss)
+			len = c->mss;
+		if (len > end - c->snd_nxt)
+			len = end - c->snd_nxt;
+		if (len)
+			tcp_send_data(c, c->snd_nxt, len, 0);
+		else
+			tcp_send_probe(c);
 		tcp_rtx_arm(c);
 		return 0;
 	}

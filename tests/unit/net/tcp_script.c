@@ -74,9 +74,9 @@ void tcp_peer_segment(uint16_t sport, uint8_t flags, uint32_t seq, uint32_t ack,
 		memcpy(t + TCP_HLEN, opt, optlen);
 	if (len)
 		memcpy(t + hl, data, len);
-	put16(t + 16, net_csum_fold(net_csum_add(
-			      net_csum_pseudo(PEER_IP, US_IP, IP_PROTO_TCP, n),
-			      t, n)));
+	put16(t + 16,
+	      net_csum_fold(net_csum_add(
+		      net_csum_pseudo(PEER_IP, US_IP, IP_PROTO_TCP, n), t, n)));
 	inject(f, build_ip(f, PEER_IP, US_IP, IP_PROTO_TCP, t, n, 1, 0));
 }
 
@@ -165,7 +165,8 @@ static void do_out(const char *name, int i, const struct step *st)
 	if ((s.flags & (TH_SYN | TH_ACK)) == TH_SYN)
 		t_our_port = s.sport; /* an active open: answers go there */
 	if (s.flags != st->flags ||
-	    (!(st->opt & CHK_ANYSEQ) && s.seq != t_our_iss + (uint32_t)st->seq) ||
+	    (!(st->opt & CHK_ANYSEQ) &&
+	     s.seq != t_our_iss + (uint32_t)st->seq) ||
 	    ((s.flags & TH_ACK) && s.ack != PEER_ISS + (uint32_t)st->ack) ||
 	    s.dlen != st->len || ((st->opt & CHK_SACK) && !s.opt.nsack))
 		unit_fail(__FILE__, __LINE__,
@@ -192,11 +193,12 @@ void tcp_script(const char *name, const struct step *steps)
 			break;
 		case S_QUIET:
 			if (tcp_next_out(&s))
-				unit_fail(__FILE__, __LINE__,
-					  "%s step %d: unexpected segment flags "
-					  "%#x seq %d len %u",
-					  name, i, s.flags,
-					  (int)(s.seq - t_our_iss), s.dlen);
+				unit_fail(
+					__FILE__, __LINE__,
+					"%s step %d: unexpected segment flags "
+					"%#x seq %d len %u",
+					name, i, s.flags,
+					(int)(s.seq - t_our_iss), s.dlen);
 			break;
 		case S_WAIT:
 			tcp_wait_ms(st->ms);

@@ -23,8 +23,8 @@ struct step {
 	uint8_t flags;
 	int32_t seq, ack; /* relative, see above */
 	uint16_t len;
-	uint32_t wnd; /* IN: window field (0xffff if 0 and not ZEROWIN) */
-	unsigned opt; /* IN: OPT_* ; OUT: what to check */
+	uint32_t wnd;	 /* IN: window field (0xffff if 0 and not ZEROWIN) */
+	unsigned opt;	 /* IN: OPT_* ; OUT: what to check */
 	int32_t sack[2]; /* IN: one SACK block, relative to our ISS */
 	uint32_t tsval;	 /* IN: timestamp value (OPT_TS) */
 	void (*fn)(void);
@@ -44,35 +44,64 @@ struct step {
 #define CHK_SACK   128 /* carries a SACK option */
 
 #define IN(f, s, a, l)                                                         \
-	{ .op = S_IN, .flags = (f), .seq = (s), .ack = (a), .len = (l) }
+	{                                                                      \
+		.op = S_IN, .flags = (f), .seq = (s), .ack = (a), .len = (l)   \
+	}
 #define IN_O(f, s, a, l, o)                                                    \
-	{ .op = S_IN, .flags = (f), .seq = (s), .ack = (a), .len = (l),       \
-	  .opt = (o) }
+	{                                                                      \
+		.op = S_IN, .flags = (f), .seq = (s), .ack = (a), .len = (l),  \
+		.opt = (o)                                                     \
+	}
 #define IN_W(f, s, a, l, w)                                                    \
-	{ .op = S_IN, .flags = (f), .seq = (s), .ack = (a), .len = (l),       \
-	  .wnd = (w), .opt = (w) ? 0 : OPT_ZEROWIN }
+	{                                                                      \
+		.op = S_IN, .flags = (f), .seq = (s), .ack = (a), .len = (l),  \
+		.wnd = (w), .opt = (w) ? 0 : OPT_ZEROWIN                       \
+	}
 #define IN_SACK(s, a, l, r)                                                    \
-	{ .op = S_IN, .flags = TH_ACK, .seq = (s), .ack = (a),                 \
-	  .opt = OPT_SACK, .sack = { (l), (r) } }
+	{                                                                      \
+		.op = S_IN, .flags = TH_ACK, .seq = (s), .ack = (a),           \
+		.opt = OPT_SACK, .sack = {                                     \
+			(l),                                                   \
+			(r)                                                    \
+		}                                                              \
+	}
 #define IN_TS(f, s, a, l, ts)                                                  \
-	{ .op = S_IN, .flags = (f), .seq = (s), .ack = (a), .len = (l),       \
-	  .opt = OPT_TS, .tsval = (ts) }
+	{                                                                      \
+		.op = S_IN, .flags = (f), .seq = (s), .ack = (a), .len = (l),  \
+		.opt = OPT_TS, .tsval = (ts)                                   \
+	}
 #define OUT(f, s, a, l)                                                        \
-	{ .op = S_OUT, .flags = (f), .seq = (s), .ack = (a), .len = (l) }
+	{                                                                      \
+		.op = S_OUT, .flags = (f), .seq = (s), .ack = (a), .len = (l)  \
+	}
 #define OUT_O(f, s, a, l, o)                                                   \
-	{ .op = S_OUT, .flags = (f), .seq = (s), .ack = (a), .len = (l),      \
-	  .opt = (o) }
-#define QUIET	 { .op = S_QUIET }
-#define WAIT(m)	 { .op = S_WAIT, .ms = (m) }
-#define CALL(f)	 { .op = S_CALL, .fn = (f) }
-#define END	 { .op = S_END }
+	{                                                                      \
+		.op = S_OUT, .flags = (f), .seq = (s), .ack = (a), .len = (l), \
+		.opt = (o)                                                     \
+	}
+#define QUIET                                                                  \
+	{                                                                      \
+		.op = S_QUIET                                                  \
+	}
+#define WAIT(m)                                                                \
+	{                                                                      \
+		.op = S_WAIT, .ms = (m)                                        \
+	}
+#define CALL(f)                                                                \
+	{                                                                      \
+		.op = S_CALL, .fn = (f)                                        \
+	}
+#define END                                                                    \
+	{                                                                      \
+		.op = S_END                                                    \
+	}
 
 /* What a script runs against: a started stack listening on US_PORT. */
 extern struct net_tcp_listener *t_listener;
 extern struct net_tcp *t_conn; /* the connection under test */
 extern uint32_t t_our_iss;
-extern uint16_t t_our_port;   /* where IN segments go (US_PORT) */
-extern uint32_t t_our_tsval;  /* our last timestamp seen (echoed) */
+extern uint16_t t_our_port;  /* where IN segments go (US_PORT) */
+extern uint32_t t_our_tsval; /* our last timestamp seen (echoed) */
 
 /* Resets the stack, starts it, listens on US_PORT (backlog 16). */
 void tcp_test_start(void);

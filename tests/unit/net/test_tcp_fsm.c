@@ -182,7 +182,7 @@ static void test_simultaneous_close(void)
 		CALL(call_close),
 		OUT(TH_FIN | TH_ACK, 1, 1, 0),
 		IN(TH_FIN | TH_ACK, 1, 1, 0), /* crossed: ours not acked */
-		OUT(TH_ACK, 2, 2, 0),	       /* CLOSING */
+		OUT(TH_ACK, 2, 2, 0),	      /* CLOSING */
 		IN(TH_ACK, 2, 2, 0),
 		QUIET,
 		CALL(check_tw_1),
@@ -228,8 +228,10 @@ static void test_simultaneous_open(void)
 static void test_refused(void)
 {
 	static const struct step s[] = {
-		CALL(call_connect),  OUT(TH_SYN, 0, 0, 0),
-		IN(TH_RST | TH_ACK, 0, 1, 0), CALL(check_refused),
+		CALL(call_connect),
+		OUT(TH_SYN, 0, 0, 0),
+		IN(TH_RST | TH_ACK, 0, 1, 0),
+		CALL(check_refused),
 		END,
 	};
 	tcp_test_start();
@@ -534,7 +536,7 @@ static void check_recovered(void)
 	CHECK_EQ(t_conn->cwnd, t_conn->ssthresh);
 }
 
-#define SEG(i) (1 + (i) * 1448)
+#define SEG(i) (1 + (i)*1448)
 static void test_sack_fast_retransmit(void)
 {
 	static const struct step s[] = {

@@ -24,10 +24,12 @@ static void test_seq(void)
 static void test_options(void)
 {
 	struct tcp_opts t;
-	static const uint8_t good[] = { 2,  4, 5, 0xb4, 1, 3, 3, 7, 4, 2,
-					8,  10, 0, 0,	1, 2, 0, 0, 0, 9,
-					5,  10, 0, 0,	0, 1, 0, 0, 0, 9,
-					99, 3,	0, 0 /* unknown, then EOL */ };
+	static const uint8_t
+		good[] = {
+			2, 4, 5, 0xb4, 1, 3, 3,	 7, 4, 2,  8, 10,
+			0, 0, 1, 2,    0, 0, 0,	 9, 5, 10, 0, 0,
+			0, 1, 0, 0,    0, 9, 99, 3, 0, 0 /* unknown, then EOL */
+		};
 	static const uint8_t len0[] = { 1, 1, 8, 0, 1, 1 };
 	static const uint8_t len1[] = { 2, 1, 5, 0xb4 };
 	static const uint8_t past[] = { 1, 8, 10, 0, 0 };
@@ -69,10 +71,10 @@ static int parse_header(size_t len, uint8_t doff_words, uint8_t flags,
 	hb[12] = (uint8_t)(doff_words << 4);
 	hb[13] = flags;
 	if (fix_sum)
-		put16(hb + 16,
-		      net_csum_fold(net_csum_add(
-			      net_csum_pseudo(PEER_IP, US_IP, IP_PROTO_TCP, len),
-			      hb, len)));
+		put16(hb + 16, net_csum_fold(net_csum_add(
+				       net_csum_pseudo(PEER_IP, US_IP,
+						       IP_PROTO_TCP, len),
+				       hb, len)));
 	hp.data = hb;
 	hp.len = len;
 	hp.src = PEER_IP;
@@ -187,7 +189,7 @@ static void test_ooo_queue(void)
 	CHECK_EQ(tcp.ooo_pbufs, NET_TCP_OOO_SEGS_MAX);
 	CHECK(net_counter(NET_TCP_OOO_DROP) > 0);
 	CHECK(net_counter(NET_TCP_DUP_DATA) > 0);
-	data_at(1, 100);  /* segment 0 */
+	data_at(1, 100);   /* segment 0 */
 	data_at(101, 100); /* segment 1: the hole closes */
 	CHECK_EQ(t_conn->ooo_segs, 0);
 	CHECK_EQ(tcp.ooo_pbufs, 0);
@@ -280,7 +282,33 @@ static void test_hostile_syn_options(void)
 	CHECK_EQ(t_listener->syn_len, 2);
 }
 
+/* A full connection table: new connections are refused (a SYN gets a
+ * cookie, its ACK finds no room), the existing one keeps working. */
+static void test_full_table(void)
+{
+	struct tcp_seg s;
+	uint32_t iss = 0;
+	unsigned real;
+
+	established();
+	real = tcp.conns;
+	tcp.conns = NET_TCP_CONNS_MAX; /* as if the table were full */
+	tcp_out_reset();
+	syn_from(30100, 99, 0);
+	CHECK_EQ(net_counter(NET_TCP_COOKIE_TX), 1);
+	while (tcp_next_out(&s))
+		if (s.dport == 30100)
+			iss = s.seq;
+	tcp_peer_segment(30100, TH_ACK, 100, iss + 1, 0, 0, 0, 0, 0xffff);
+	CHECK_EQ(net_counter(NET_TCP_TABLE_FULL), 1);
+	CHECK(tcp_lookup(PEER_IP, US_PORT, 30100) == 0);
+	data_at(1, 100);
+	CHECK_EQ(net_tcp_readable(t_conn), 100);
+	tcp.conns = real;
+}
+
 static const struct unit_test tests[] = {
+	{ "full-connection-table", test_full_table },
 	{ "sequence-arithmetic-wrap", test_seq },
 	{ "options-malformed", test_options },
 	{ "header-malformed", test_header },
