@@ -297,6 +297,16 @@ void tcp_drop(struct net_tcp *c, int err);
 void tcp_conn_free(struct net_tcp *c);
 uint16_t tcp_ephemeral(uint32_t raddr, uint16_t rport);
 void tcp_accept_ready(struct net_tcp *c); /* SYN-RECEIVED -> queue */
+/* Buffer blocks: payloads of TCP_BLOCK_SMALL or TCP_BLOCK_BIG bytes come
+ * from small caches of free blocks (a request/response connection
+ * allocates a small one per message, a bulk transfer a big one every
+ * dozen segments; musl's allocator would map and unmap memory for them,
+ * a trapped system call each on the linux target), other sizes from
+ * malloc. HDR is the block's header size, at most 64. */
+#define TCP_BLOCK_SMALL 2048
+#define TCP_BLOCK_BIG	16384
+void *tcp_block_get(size_t hdr, size_t payload);
+void tcp_block_put(void *b, size_t payload);
 /* Whether the global buffer budget has N more bytes. */
 int tcp_mem_ok(size_t n);
 void tcp_mem_add(long n);

@@ -16,14 +16,13 @@
  * ACKs: out-of-order data, a FIN, a hole filled, or two full segments
  * unacknowledged send one at the next flush; otherwise the ACK waits up to
  * NET_TCP_DELACK_MS for a reply to ride on. */
-#include <stdlib.h>
 
 #include "tcp_impl.h"
 
-/* Smallest and largest receive block: a request fits the first, a bulk
- * transfer allocates a block per eleven full segments. */
-#define RBLK_MIN 2048
-#define RBLK_MAX 16384
+/* Receive blocks: a request fits a small one, a bulk transfer takes a
+ * big one per eleven full segments. */
+#define RBLK_MIN TCP_BLOCK_SMALL
+#define RBLK_MAX TCP_BLOCK_BIG
 
 static size_t rblk_bytes(const struct tcp_rblk *b)
 {
@@ -40,13 +39,11 @@ static uint32_t rq_append(struct net_tcp *c, const uint8_t *d, uint32_t n)
 		uint32_t take;
 
 		if (!b || b->len == b->cap) {
-			uint32_t cap = n - done < RBLK_MIN ? RBLK_MIN
-				       : c->rq_head	   ? RBLK_MAX
-							   : n - done;
-			if (cap > RBLK_MAX)
-				cap = RBLK_MAX;
+			uint32_t cap = n - done <= RBLK_MIN && !c->rq_head
+					       ? RBLK_MIN
+					       : RBLK_MAX;
 			if (!tcp_mem_ok(sizeof *b + cap) ||
-			    !(b = malloc(sizeof *b + cap)))
+			    !(b = tcp_block_get(sizeof *b, cap)))
 				break;
 			tcp_mem_add((long)(sizeof *b + cap));
 			b->next = 0;
@@ -86,7 +83,7 @@ size_t tcp_rcv_copy(struct net_tcp *c, void *buf, size_t cap)
 			if (!c->rq_head)
 				c->rq_tail = 0;
 			tcp_mem_add(-(long)rblk_bytes(b));
-			free(b);
+			tcp_block_put(b, b->cap);
 		}
 	}
 	c->rq_bytes -= (uint32_t)n;
@@ -117,7 +114,7 @@ void tcp_rcv_free(struct net_tcp *c)
 		struct tcp_rblk *b = c->rq_head;
 		c->rq_head = b->next;
 		tcp_mem_add(-(long)rblk_bytes(b));
-		free(b);
+		tcp_block_put(b, b->cap);
 	}
 	c->rq_tail = 0;
 	c->rq_bytes = 0;

@@ -16,9 +16,9 @@
 
 #include "tcp_impl.h"
 
-/* Copied blocks: at least a small reply, at most a dozen segments. */
-#define SBLK_MIN 512
-#define SBLK_MAX 16384
+/* Copied blocks: a small reply fits a small one, more takes big ones. */
+#define SBLK_MIN TCP_BLOCK_SMALL
+#define SBLK_MAX TCP_BLOCK_BIG
 
 /* Referenced blocks whose callbacks are owed, and their statuses. */
 static struct tcp_sblk *owed_head, *owed_tail;
@@ -80,14 +80,11 @@ size_t tcp_snd_copy_in(struct net_tcp *c, const uint8_t *buf, size_t len)
 				? b->cap - (size_t)(b->data - b->own) - b->len
 				: 0;
 		if (room == 0) {
-			size_t want = len - done, space = block_space(c);
-			if (want < SBLK_MIN)
-				want = SBLK_MIN;
-			if (want > SBLK_MAX)
-				want = SBLK_MAX;
+			size_t want = len - done <= SBLK_MIN ? SBLK_MIN : SBLK_MAX;
+			size_t space = block_space(c);
 			if (want > space)
 				want = space;
-			if (want == 0 || !(b = malloc(sizeof *b + want)))
+			if (want == 0 || !(b = tcp_block_get(sizeof *b, want)))
 				break;
 			b->data = b->own;
 			b->len = 0;
@@ -156,7 +153,7 @@ static void release(struct net_tcp *c, struct tcp_sblk *b, int status)
 	if (b->cap || !b->done) {
 		if (!b->cap)
 			c->refs--;
-		free(b);
+		tcp_block_put(b, b->cap);
 		return;
 	}
 	c->refs--;

@@ -235,6 +235,53 @@ uint16_t tcp_ephemeral(uint32_t raddr, uint16_t rport)
 	return 0;
 }
 
+/* Free blocks kept, per size: 32 big ones (512 KiB) serve a few bulk
+ * connections' turnover, 64 small ones (128 KiB) many request/response
+ * connections'; little is held when everything is idle. */
+#define BLOCK_HDR_MAX 64
+static struct block_cache {
+	size_t payload;
+	unsigned max, n;
+	void *b[64];
+} caches[] = { { TCP_BLOCK_SMALL, 64, 0, { 0 } },
+	       { TCP_BLOCK_BIG, 32, 0, { 0 } } };
+
+static struct block_cache *cache_for(size_t payload)
+{
+	for (size_t i = 0; i < sizeof caches / sizeof caches[0]; i++)
+		if (caches[i].payload == payload)
+			return &caches[i];
+	return 0;
+}
+
+void *tcp_block_get(size_t hdr, size_t payload)
+{
+	struct block_cache *k = hdr <= BLOCK_HDR_MAX ? cache_for(payload) : 0;
+
+	if (!k)
+		return malloc(hdr + payload);
+	if (k->n)
+		return k->b[--k->n];
+	return malloc(BLOCK_HDR_MAX + payload);
+}
+
+void tcp_block_put(void *b, size_t payload)
+{
+	struct block_cache *k = cache_for(payload);
+
+	if (k && k->n < k->max)
+		k->b[k->n++] = b;
+	else
+		free(b);
+}
+
+static void block_cache_free(void)
+{
+	for (size_t i = 0; i < sizeof caches / sizeof caches[0]; i++)
+		while (caches[i].n)
+			free(caches[i].b[--caches[i].n]);
+}
+
 int tcp_mem_ok(size_t n)
 {
 	return tcp.mem + n <= NET_TCP_MEM_MAX;
@@ -257,6 +304,7 @@ void tcp_table_reset(void)
 	}
 	while (dead)
 		tcp_conn_free(dead);
+	block_cache_free();
 	for (unsigned i = 0; i < NET_TCP_LISTENERS_MAX; i++)
 		while (tcp.listeners[i].acc_head)
 			tcp_conn_free(tcp.listeners[i].acc_head);
