@@ -63,12 +63,12 @@
  * guest memory, so this is a quarter of it. */
 #define NET_TCP_MEM_MAX (16UL << 20)
 
-/* Out-of-order segments kept per connection, and in all (they hold pool
- * buffers): a window's worth of holes from one loss burst, while a flood
- * that never fills its hole cannot take more than a quarter of the
- * default pool. Past the caps the highest segment is dropped. */
-#define NET_TCP_OOO_SEGS_MAX  64
-#define NET_TCP_OOO_PBUFS_MAX 128
+/* Out-of-order segments kept per connection, each copied into a 2 KiB
+ * heap block (counted in NET_TCP_MEM_MAX): a whole window of full
+ * segments (256 KiB / 1,448 = 181) behind one loss, at most 512 KiB for a
+ * flood of tiny segments that never fills its hole. Past the cap the
+ * highest segment is dropped. */
+#define NET_TCP_OOO_SEGS_MAX 256
 
 /* Ranges of the SACK scoreboard per connection (allocated on the first
  * SACK block). Crafted blocks that would fragment it further merge into
@@ -142,7 +142,8 @@ struct net_tcp_listener; /* a listening port */
  *   -EMFILE      NET_TCP_LISTENERS_MAX listeners exist;
  *   -ENOMEM      no memory for the connection table;
  *   -ENETDOWN    net_start has not run. */
-int net_tcp_listen(uint16_t port, unsigned backlog, struct net_tcp_listener **l);
+int net_tcp_listen(uint16_t port, unsigned backlog,
+		   struct net_tcp_listener **l);
 
 /* Takes the oldest established connection of L into *C, parking until
  * one arrives or DEADLINE.
@@ -299,11 +300,11 @@ void net_tcp_info(const struct net_tcp *c, struct net_tcp_info *i);
 
 /* Memory of the TCP layer, for net_mem and reports. */
 struct net_tcp_mem {
-	unsigned conns, conns_max;	/* connections now, at most */
-	unsigned timewait, listeners;	/* TIME-WAIT entries, listeners */
-	size_t conn_bytes;		/* connection structures */
+	unsigned conns, conns_max;	 /* connections now, at most */
+	unsigned timewait, listeners;	 /* TIME-WAIT entries, listeners */
+	size_t conn_bytes;		 /* connection structures */
 	size_t buf_bytes, buf_bytes_max; /* receive and send buffers */
-	unsigned ooo_pbufs;		/* pool buffers out of order */
+	unsigned ooo_segs;		 /* segments held out of order */
 };
 void net_tcp_mem(struct net_tcp_mem *m);
 

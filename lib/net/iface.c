@@ -296,9 +296,9 @@ size_t net_report(char *buf, size_t n)
 		     "mem.tcp_conns %u\nmem.tcp_conns_max %u\n"
 		     "mem.tcp_timewait %u\nmem.tcp_conn_bytes %zu\n"
 		     "mem.tcp_buf_bytes %zu\nmem.tcp_buf_bytes_max %zu\n"
-		     "mem.tcp_ooo_pbufs %u\n",
+		     "mem.tcp_ooo_segs %u\n",
 		     m.tcp.conns, m.tcp.conns_max, m.tcp.timewait,
 		     m.tcp.conn_bytes, m.tcp.buf_bytes, m.tcp.buf_bytes_max,
-		     m.tcp.ooo_pbufs);
+		     m.tcp.ooo_segs);
 	return len + (k > 0 ? (size_t)k : 0);
 }

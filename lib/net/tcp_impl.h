@@ -137,6 +137,15 @@ struct tcp_sblk {
 	uint8_t own[];
 };
 
+/* An out-of-order segment's payload, copied (LEN bytes from SEQ, then
+ * a FIN if FIN), in a block of CAP bytes. */
+struct tcp_oseg {
+	struct tcp_oseg *next;
+	uint32_t seq, len, cap;
+	uint8_t fin;
+	uint8_t data[];
+};
+
 /* The SACK scoreboard: sorted, disjoint ranges above snd_una. */
 struct tcp_sack {
 	unsigned n;
@@ -222,7 +231,7 @@ struct net_tcp {
 	uint64_t retransmits;
 	struct core_timer timer;
 	struct tcp_rblk *rq_head, *rq_tail;
-	struct pbuf *ooo; /* out-of-order segments, by sequence */
+	struct tcp_oseg *ooo; /* out-of-order segments, by sequence */
 	struct tcp_sblk *sq_head, *sq_tail;
 	struct tcp_sack *sack;
 	struct core_waitq rwait, wwait;
@@ -244,7 +253,7 @@ struct tcp_globals {
 	uint64_t hash_key[2];
 	struct net_tcp_listener listeners[NET_TCP_LISTENERS_MAX];
 	struct net_tcp *out_head, *out_tail; /* connections to flush */
-	unsigned conns, conns_max, ooo_pbufs;
+	unsigned conns, conns_max, ooo_segs;
 	size_t mem, mem_max; /* receive and send buffer bytes */
 	uint16_t next_port;
 	unsigned rst_tokens;
@@ -326,9 +335,11 @@ void tcp_state_input(struct net_tcp *c, struct pbuf *p, struct tcp_seg *s);
 void tcp_syn_options(struct net_tcp *c, const struct tcp_opts *o);
 
 /* tcp_rcv.c */
-/* Takes in-window payload of S (P's data) at sequence S->seq; returns 1
- * if P was kept (out of order), 0 if the caller frees it. */
-int tcp_rcv_data(struct net_tcp *c, struct pbuf *p, struct tcp_seg *s);
+/* Takes the in-window payload (and FIN) of S at sequence S->seq >=
+ * rcv_nxt: in order into the receive buffer, otherwise copied into the
+ * out-of-order queue. The caller keeps P. */
+void tcp_rcv_data(struct net_tcp *c, struct tcp_seg *s);
+void tcp_rcv_free_ooo(struct net_tcp *c);
 size_t tcp_rcv_copy(struct net_tcp *c, void *buf, size_t cap);
 uint32_t tcp_rcv_window(struct net_tcp *c); /* window to advertise */
 void tcp_rcv_free(struct net_tcp *c);

@@ -4,11 +4,11 @@
  * In-order payload is copied out of its frame into the receive buffer at
  * once, a list of heap blocks allocated as data arrives and freed as it
  * is read (an idle connection holds none), so pool buffers are never
- * held by a slow reader. Out-of-order segments keep their pool buffers,
- * sorted by sequence number, capped per connection
- * (NET_TCP_OOO_SEGS_MAX) and in all (NET_TCP_OOO_PBUFS_MAX); they are
- * copied in when the hole before them fills. The buffer's bytes count
- * against NET_TCP_RCVBUF per connection and NET_TCP_MEM_MAX in all; the
+ * held by a slow reader. Out-of-order payload is copied too, one small
+ * block per segment, sorted by sequence number, at most
+ * NET_TCP_OOO_SEGS_MAX per connection; it moves into the receive buffer
+ * when the hole before it fills. All of it counts against
+ * NET_TCP_MEM_MAX; the receive buffer against NET_TCP_RCVBUF too. The
  * offered window says how much more fits, never moves its right edge
  * left (RFC 9293 3.8.6), and grows only in steps of at least an MSS or
  * half the buffer (receiver-side silly window avoidance, 3.8.6.2.2).
@@ -108,6 +108,28 @@ uint32_t tcp_rcv_window(struct net_tcp *c)
 	return space;
 }
 
+static size_t oseg_bytes(const struct tcp_oseg *o)
+{
+	return sizeof *o + o->cap;
+}
+
+static void oseg_free(struct tcp_oseg *o)
+{
+	tcp_mem_add(-(long)oseg_bytes(o));
+	tcp_block_put(o, o->cap);
+	tcp.ooo_segs--;
+}
+
+void tcp_rcv_free_ooo(struct net_tcp *c)
+{
+	while (c->ooo) {
+		struct tcp_oseg *o = c->ooo;
+		c->ooo = o->next;
+		oseg_free(o);
+	}
+	c->ooo_segs = 0;
+}
+
 void tcp_rcv_free(struct net_tcp *c)
 {
 	while (c->rq_head) {
@@ -118,99 +140,105 @@ void tcp_rcv_free(struct net_tcp *c)
 	}
 	c->rq_tail = 0;
 	c->rq_bytes = 0;
-	pbuf_free_list(c->ooo);
-	tcp.ooo_pbufs -= c->ooo_segs;
-	c->ooo = 0;
-	c->ooo_segs = 0;
+	tcp_rcv_free_ooo(c);
 }
 
 /* Copies in the out-of-order segments the new rcv_nxt reaches. */
 static void pull_ooo(struct net_tcp *c)
 {
-	struct pbuf *p;
+	struct tcp_oseg *o;
 
-	while ((p = c->ooo) && seq_le(p->tcp_seq, c->rcv_nxt)) {
-		uint32_t end = p->tcp_seq + (uint32_t)p->len;
-		c->ooo = p->next;
+	while ((o = c->ooo) && seq_le(o->seq, c->rcv_nxt)) {
+		uint32_t end = o->seq + o->len;
+		c->ooo = o->next;
 		c->ooo_segs--;
-		tcp.ooo_pbufs--;
 		if (seq_gt(end, c->rcv_nxt)) {
-			uint32_t skip = c->rcv_nxt - p->tcp_seq;
-			uint32_t n = (uint32_t)p->len - skip;
-			uint32_t got = rq_append(c, p->data + skip, n);
+			uint32_t skip = c->rcv_nxt - o->seq, n = o->len - skip;
+			uint32_t got = rq_append(c, o->data + skip, n);
 			c->rcv_nxt += got;
 			c->rcv_unacked += got;
 			if (got < n) {
 				COUNT(TCP_DROP_NOMEM); /* the rest comes again */
-				pbuf_free(p);
+				oseg_free(o);
 				break;
 			}
 		}
-		if (p->tcp_fin && c->rcv_nxt == end &&
-		    !(c->flags & TF_RCVD_FIN)) {
+		if (o->fin && c->rcv_nxt == end && !(c->flags & TF_RCVD_FIN)) {
 			c->rcv_nxt++;
 			c->flags |= TF_RCVD_FIN;
 		}
-		pbuf_free(p);
+		oseg_free(o);
 	}
 }
 
 static void drop_highest(struct net_tcp *c)
 {
-	struct pbuf **pp = &c->ooo;
+	struct tcp_oseg **pp = &c->ooo;
 
 	while ((*pp)->next)
 		pp = &(*pp)->next;
-	pbuf_free(*pp);
+	oseg_free(*pp);
 	*pp = 0;
 	c->ooo_segs--;
-	tcp.ooo_pbufs--;
 }
 
-static struct pbuf **ooo_place(struct net_tcp *c, uint32_t seq)
+static struct tcp_oseg **ooo_place(struct net_tcp *c, uint32_t seq)
 {
-	struct pbuf **pp = &c->ooo;
+	struct tcp_oseg **pp = &c->ooo;
 
-	while (*pp && seq_lt((*pp)->tcp_seq, seq))
+	while (*pp && seq_lt((*pp)->seq, seq))
 		pp = &(*pp)->next;
 	return pp;
 }
 
-/* Queues P (payload S->dlen at S->seq > rcv_nxt) out of order. Returns 1
- * if P was kept. */
-static int ooo_insert(struct net_tcp *c, struct pbuf *p,
-		      const struct tcp_seg *s)
+/* A copy of S's payload for the out-of-order queue, or NULL. */
+static struct tcp_oseg *oseg_new(const struct tcp_seg *s)
 {
-	struct pbuf **pp = ooo_place(c, s->seq), *last;
+	uint32_t cap = s->dlen <= TCP_BLOCK_SMALL ? TCP_BLOCK_SMALL : s->dlen;
+	struct tcp_oseg *o;
 
-	if (*pp && (*pp)->tcp_seq == s->seq && (*pp)->len >= s->dlen) {
-		COUNT(TCP_DUP_DATA); /* the same segment again */
+	if (!tcp_mem_ok(sizeof *o + cap) ||
+	    !(o = tcp_block_get(sizeof *o, cap))) {
+		COUNT(TCP_DROP_NOMEM);
 		return 0;
 	}
-	if (c->ooo_segs >= NET_TCP_OOO_SEGS_MAX ||
-	    tcp.ooo_pbufs >= NET_TCP_OOO_PBUFS_MAX ||
-	    (!p->heap && !pbuf_may_keep())) {
+	o->seq = s->seq;
+	o->len = s->dlen;
+	o->cap = cap;
+	o->fin = (s->flags & TH_FIN) != 0;
+	memcpy(o->data, s->data, s->dlen);
+	tcp_mem_add((long)(sizeof *o + cap));
+	tcp.ooo_segs++;
+	return o;
+}
+
+/* Queues S (payload at S->seq > rcv_nxt) out of order. */
+static void ooo_insert(struct net_tcp *c, const struct tcp_seg *s)
+{
+	struct tcp_oseg **pp = ooo_place(c, s->seq), *last, *o;
+
+	if (*pp && (*pp)->seq == s->seq && (*pp)->len >= s->dlen) {
+		COUNT(TCP_DUP_DATA); /* the same segment again */
+		return;
+	}
+	if (c->ooo_segs >= NET_TCP_OOO_SEGS_MAX) {
 		/* Keep the lowest segments: they fill holes soonest. */
 		COUNT(TCP_OOO_DROP);
-		for (last = c->ooo; last && last->next; last = last->next)
+		for (last = c->ooo; last->next; last = last->next)
 			;
-		if (!last || !seq_lt(s->seq, last->tcp_seq))
-			return 0;
+		if (!seq_lt(s->seq, last->seq))
+			return;
 		drop_highest(c);
 		pp = ooo_place(c, s->seq);
 	}
-	p->data = (uint8_t *)s->data;
-	p->len = s->dlen;
-	p->tcp_seq = s->seq;
-	p->tcp_fin = (s->flags & TH_FIN) != 0;
-	p->next = *pp;
-	*pp = p;
+	if (!(o = oseg_new(s)))
+		return;
+	o->next = *pp;
+	*pp = o;
 	c->ooo_segs++;
-	tcp.ooo_pbufs++;
 	c->ooo_last[0] = s->seq;
 	c->ooo_last[1] = s->seq + s->dlen;
 	COUNT(TCP_OOO);
-	return 1;
 }
 
 static void ack_policy(struct net_tcp *c, int now)
@@ -224,14 +252,15 @@ static void ack_policy(struct net_tcp *c, int now)
 	tcp_schedule(c);
 }
 
-int tcp_rcv_data(struct net_tcp *c, struct pbuf *p, struct tcp_seg *s)
+void tcp_rcv_data(struct net_tcp *c, struct tcp_seg *s)
 {
-	int had_ooo = c->ooo != 0, kept;
+	int had_ooo = c->ooo != 0;
 
 	if (seq_gt(s->seq, c->rcv_nxt)) {
-		kept = s->dlen || (s->flags & TH_FIN) ? ooo_insert(c, p, s) : 0;
+		if (s->dlen || (s->flags & TH_FIN))
+			ooo_insert(c, s);
 		ack_policy(c, 1); /* a duplicate ACK tells the sender */
-		return kept;
+		return;
 	}
 	if (s->dlen) {
 		uint32_t n = rq_append(c, s->data, s->dlen);
@@ -251,7 +280,6 @@ int tcp_rcv_data(struct net_tcp *c, struct pbuf *p, struct tcp_seg *s)
 	if (s->dlen || (c->flags & TF_RCVD_FIN))
 		tcp_wake(c, NET_TCP_READABLE);
 	ack_policy(c, had_ooo || (c->flags & TF_RCVD_FIN));
-	return 0;
 }
 
 /* Collects the out-of-order queue's contiguous ranges into B (at most
@@ -261,11 +289,11 @@ static unsigned ooo_ranges(const struct net_tcp *c, uint32_t b[][2],
 {
 	unsigned n = 0;
 
-	for (const struct pbuf *p = c->ooo; p && n < max; p = p->next) {
-		uint32_t l = p->tcp_seq, r = l + (uint32_t)p->len;
-		while (p->next && seq_le(p->next->tcp_seq, r)) {
-			p = p->next;
-			r = seq_max(r, p->tcp_seq + (uint32_t)p->len);
+	for (const struct tcp_oseg *o = c->ooo; o && n < max; o = o->next) {
+		uint32_t l = o->seq, r = l + o->len;
+		while (o->next && seq_le(o->next->seq, r)) {
+			o = o->next;
+			r = seq_max(r, o->seq + o->len);
 		}
 		if (r != l) {
 			b[n][0] = l;

@@ -80,7 +80,8 @@ size_t tcp_snd_copy_in(struct net_tcp *c, const uint8_t *buf, size_t len)
 				? b->cap - (size_t)(b->data - b->own) - b->len
 				: 0;
 		if (room == 0) {
-			size_t want = len - done <= SBLK_MIN ? SBLK_MIN : SBLK_MAX;
+			size_t want =
+				len - done <= SBLK_MIN ? SBLK_MIN : SBLK_MAX;
 			size_t space = block_space(c);
 			if (want > space)
 				want = space;

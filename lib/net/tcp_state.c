@@ -276,10 +276,10 @@ static void time_wait_input(struct net_tcp *c, const struct tcp_seg *s)
 	}
 }
 
-/* Steps 5 and 6. Returns 1 if P was kept. */
-static int data_input(struct net_tcp *c, struct pbuf *p, struct tcp_seg *s)
+/* Steps 5 and 6. Returns -1 if C is gone, else 0. */
+static int data_input(struct net_tcp *c, struct tcp_seg *s)
 {
-	int kept = 0, had_fin = (c->flags & TF_RCVD_FIN) != 0;
+	int had_fin = (c->flags & TF_RCVD_FIN) != 0;
 
 	if (s->flags & TH_URG)
 		COUNT(TCP_URG);
@@ -300,10 +300,10 @@ static int data_input(struct net_tcp *c, struct pbuf *p, struct tcp_seg *s)
 		tcp_drop(c, -ECONNABORTED);
 		return -1;
 	}
-	kept = tcp_rcv_data(c, p, s);
+	tcp_rcv_data(c, s);
 	if (!had_fin && (c->flags & TF_RCVD_FIN))
 		fin_received(c);
-	return kept;
+	return 0;
 }
 
 static void after_accept(struct net_tcp *c, const struct tcp_seg *s,
@@ -321,7 +321,7 @@ static void after_accept(struct net_tcp *c, const struct tcp_seg *s,
 void tcp_state_input(struct net_tcp *c, struct pbuf *p, struct tcp_seg *s)
 {
 	uint64_t now = tcp_now();
-	int kept = 0;
+	int r;
 
 	if (c->state == TCP_TIME_WAIT) {
 		time_wait_input(c, s);
@@ -375,15 +375,12 @@ void tcp_state_input(struct net_tcp *c, struct pbuf *p, struct tcp_seg *s)
 	if (c->state == TCP_SYN_RECEIVED && handshake_done(c, p, s) < 0)
 		goto done;
 	after_accept(c, s, now);
-	kept = ack_input(c, s, now);
-	if (kept == -2)
+	r = ack_input(c, s, now);
+	if (r == -2)
 		goto gone;
-	if (kept < 0) {
-		kept = 0;
+	if (r < 0)
 		goto done;
-	}
-	kept = data_input(c, p, s);
-	if (kept < 0)
+	if (data_input(c, s) < 0)
 		goto gone;
 	if (c->state == TCP_TIME_WAIT && (c->flags & TF_ORPHAN)) {
 		tcp_send_ack(c);
@@ -392,10 +389,6 @@ void tcp_state_input(struct net_tcp *c, struct pbuf *p, struct tcp_seg *s)
 	}
 done:
 	tcp_timer_update(c);
-	if (!kept)
-		pbuf_free(p);
-	return;
 gone:
-	if (kept <= 0)
-		pbuf_free(p);
+	pbuf_free(p);
 }

@@ -195,10 +195,7 @@ void tcp_drop(struct net_tcp *c, int err)
 	dead = c;
 	core_timer_cancel(&c->timer);
 	tcp_snd_free(c, c->error ? c->error : -ECONNABORTED);
-	pbuf_free_list(c->ooo);
-	tcp.ooo_pbufs -= c->ooo_segs;
-	c->ooo = 0;
-	c->ooo_segs = 0;
+	tcp_rcv_free_ooo(c);
 	free(c->sack);
 	c->sack = 0;
 	tcp_wake(c, NET_TCP_READABLE | NET_TCP_WRITABLE);
@@ -322,5 +319,5 @@ void net_tcp_mem(struct net_tcp_mem *m)
 	m->conn_bytes = tcp.conns * sizeof(struct net_tcp);
 	m->buf_bytes = tcp.mem;
 	m->buf_bytes_max = tcp.mem_max;
-	m->ooo_pbufs = tcp.ooo_pbufs;
+	m->ooo_segs = tcp.ooo_segs;
 }

@@ -219,6 +219,7 @@ def server(port, total, timeout=30):
     ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     ls.bind(("0.0.0.0", port))
     ls.listen(1)
+    print("server: listening", flush=True)
     ls.settimeout(timeout)
     c, peer = ls.accept()
     c.settimeout(timeout)

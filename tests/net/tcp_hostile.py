@@ -262,8 +262,8 @@ def case_ooo_flood():
     time.sleep(0.2)
     st = stats()
     c.reset()
-    if st["mem.tcp_ooo_pbufs"] > 128:
-        return f"{st['mem.tcp_ooo_pbufs']} pool buffers out of order, cap 128"
+    if st["mem.tcp_ooo_segs"] > 256:
+        return f"{st['mem.tcp_ooo_segs']} segments out of order, cap 256"
 
 
 def case_urgent_pointer():
@@ -457,7 +457,7 @@ s = stats()
 rss = int(next(l.split()[1] for l in open(f"/proc/{pid}/status") if l.startswith("VmRSS")))
 checks = [
     (f"connections all gone but half-open ones ({s['mem.tcp_conns']})", s["mem.tcp_conns"] <= 256),
-    ("no pool buffers held out of order", s["mem.tcp_ooo_pbufs"] == 0),
+    ("no segments held out of order", s["mem.tcp_ooo_segs"] == 0),
     (f"pool never ran dry (lowest free: {s['mem.pbufs_free_min']})", s["mem.pbufs_free_min"] > 0),
     (f"buffers within the cap ({s['mem.tcp_buf_bytes_max']} bytes at most)", s["mem.tcp_buf_bytes_max"] <= 16 << 20),
     (f"resident memory {rss} KiB under 32 MiB", rss < 32 << 10),

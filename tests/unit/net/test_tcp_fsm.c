@@ -521,7 +521,7 @@ static void test_ooo_sack(void)
 	tcp_test_start();
 	tcp_script("ooo-sack", s);
 	CHECK_EQ(net_counter(NET_TCP_OOO), 1);
-	CHECK_EQ(tcp.ooo_pbufs, 0);
+	CHECK_EQ(tcp.ooo_segs, 0);
 }
 
 static void send_10_segments(void)
