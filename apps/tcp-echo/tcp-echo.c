@@ -23,6 +23,7 @@
 
 #define ECHO_PORT 7
 #define CHUNK	  65536 /* bytes moved per call */
+#define BACKLOG	  1024	/* connections waiting for accept */
 
 struct conn {
 	struct net_tcp *c;
@@ -30,8 +31,8 @@ struct conn {
 	int queued;
 };
 
-static unsigned long long port = ECHO_PORT, backlog, keepalive, user_timeout,
-			  nodelay;
+static unsigned long long port = ECHO_PORT, backlog = BACKLOG, keepalive,
+			  user_timeout, nodelay;
 static struct conn *ready_head, *ready_tail;
 static struct core_waitq work;
 static unsigned long long conns;

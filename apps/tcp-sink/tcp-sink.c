@@ -23,6 +23,7 @@
 
 #define DISCARD_PORT 9
 #define CHUNK	     65536
+#define BACKLOG	     1024 /* connections waiting for accept */
 
 struct conn {
 	struct net_tcp *c;
@@ -117,7 +118,8 @@ static void acceptor(void *arg)
 
 static size_t app_report(char *b, size_t n)
 {
-	int k = snprintf(b, n, "app.bytes %llu\napp.conns %llu\napp.closed %llu\n",
+	int k = snprintf(b, n,
+			 "app.bytes %llu\napp.conns %llu\napp.closed %llu\n",
 			 bytes, conns, closed);
 	return k > 0 ? (size_t)k : 0;
 }
@@ -145,7 +147,7 @@ int main(int argc, char **argv)
 	if (service_start("tcp-sink", argc, argv, opts,
 			  sizeof opts / sizeof opts[0]) < 0)
 		return 2;
-	if ((r = net_tcp_listen((uint16_t)port, 0, &l)) < 0) {
+	if ((r = net_tcp_listen((uint16_t)port, BACKLOG, &l)) < 0) {
 		fprintf(stderr, "tcp-sink: listen: %s\n", strerror(-r));
 		return 1;
 	}

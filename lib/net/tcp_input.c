@@ -91,9 +91,12 @@ static void send_cookie(struct pbuf *p, const struct tcp_seg *s)
 		     o, n);
 }
 
-/* The ACK of a SYN cookie: the connection is made ESTABLISHED from it. */
-static struct net_tcp *cookie_conn(struct net_tcp_listener *l, struct pbuf *p,
-				   const struct tcp_seg *s)
+/* The ACK of a SYN cookie: the connection is made ESTABLISHED from it
+ * (*OUT). Returns 0, or -EINVAL (no valid cookie: the ACK is answered
+ * with a RST), or -ENOSPC (no room now: dropped, so that the peer's
+ * retransmission can try again, as for a full accept queue). */
+static int cookie_conn(struct net_tcp_listener *l, struct pbuf *p,
+		       const struct tcp_seg *s, struct net_tcp **out)
 {
 	struct tcp_opts o = { 0 };
 	struct net_tcp *c;
@@ -101,15 +104,15 @@ static struct net_tcp *cookie_conn(struct net_tcp_listener *l, struct pbuf *p,
 
 	if (tcp_cookie_check(s, p->dst, p->src, &mss) < 0) {
 		COUNT(TCP_COOKIE_BAD);
-		return 0;
+		return -EINVAL;
 	}
 	if (l->acc_len >= l->backlog) {
 		COUNT(TCP_ACCEPTQ_FULL);
-		return 0;
+		return -ENOSPC;
 	}
 	c = tcp_conn_new(p->dst, p->src, s->dport, s->sport);
 	if (!c)
-		return 0;
+		return -ENOSPC;
 	o.has_mss = 1;
 	o.mss = mss;
 	if (s->opt.has_ts) {
@@ -144,7 +147,8 @@ static struct net_tcp *cookie_conn(struct net_tcp_listener *l, struct pbuf *p,
 	tcp_accept_ready(c);
 	COUNT(TCP_COOKIE_OK);
 	COUNT(TCP_PASSIVE);
-	return c;
+	*out = c;
+	return 0;
 }
 
 static void new_child(struct net_tcp_listener *l, struct pbuf *p,
@@ -175,18 +179,21 @@ static void listen_input(struct net_tcp_listener *l, struct pbuf *p,
 			 struct tcp_seg *s)
 {
 	struct net_tcp *c;
+	int r = -EINVAL;
 
 	if (s->flags & TH_RST) {
 		COUNT(TCP_DROP_LISTEN);
 		goto drop;
 	}
 	if (s->flags & TH_ACK) {
-		if (!(s->flags & TH_SYN) && (c = cookie_conn(l, p, s))) {
+		if (!(s->flags & TH_SYN) &&
+		    (r = cookie_conn(l, p, s, &c)) == 0) {
 			tcp_state_input(c, p, s);
 			return;
 		}
 		COUNT(TCP_DROP_LISTEN);
-		tcp_reply_rst(p, s);
+		if (r == -EINVAL)
+			tcp_reply_rst(p, s);
 		goto drop;
 	}
 	if (!(s->flags & TH_SYN)) {
