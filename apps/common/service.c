@@ -156,3 +156,14 @@ int service_start(const char *app, int argc, char **argv,
 	}
 	return 0;
 }
+
+int service_run(const char *app)
+{
+	int r = core_run();
+
+	if (exiting) {
+		service_report(report, sizeof report);
+		printf("%s: exit requested\n%s", app, report);
+	}
+	return r < 0;
+}

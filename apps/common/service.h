@@ -31,6 +31,10 @@ int service_number(const char *s, unsigned long long max,
 /* Whether "exit" was received (core_run has returned because of it). */
 int service_exiting(void);
 
+/* Runs the loop; after an "exit" prints "APP: exit requested" and the
+ * report. Returns main's status: 0, or 1 if the loop failed. */
+int service_run(const char *app);
+
 /* The report: the stack's counters and memory, then the hook's lines. */
 size_t service_report(char *buf, size_t n);
 

@@ -13,6 +13,9 @@ import sys
 import threading
 import time
 
+import netutil
+from netutil import csum
+
 ifname, host_ip, app_ip, stats_port, pid = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
 only = sys.argv[6:]
 A = socket.inet_aton(app_ip)
@@ -26,15 +29,6 @@ udp.settimeout(1)
 rnd = random.Random(6)
 segments = {}  # our port -> queue of (flags, seq, ack, win, opts, data)
 app_mac = None
-
-
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack(f"!{len(b) // 2}H", b))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
 
 
 def parse_opts(o):
@@ -146,14 +140,7 @@ class Conn:
 
 
 def stats():
-    for _ in range(3):
-        udp.sendto(b"report", (app_ip, stats_port))
-        try:
-            text = udp.recvfrom(65536)[0].decode()
-            return {k: int(v) for k, v in (l.split() for l in text.splitlines())}
-        except socket.timeout:
-            pass
-    sys.exit("tcp_hostile: the stats port does not answer")
+    return netutil.stats(udp, app_ip, stats_port, "tcp_hostile")
 
 
 def alive():
@@ -444,12 +431,7 @@ for name, fn, *wants in CASES:
         verdict = f"FAIL {name}: {problem or '; '.join(short)}"
     else:
         verdict = f"PASS {name}: " + ", ".join(f"{k} +{got}" for k, got, _ in rises)
-    failures += verdict.startswith("FAIL")
-    print(verdict, flush=True)
-    if verdict.startswith("FAIL"):
-        print("  counters that moved:", " ".join(
-            f"{k}+{after[k] - before.get(k, 0)}" for k in after
-            if not k.startswith("mem.") and after[k] != before.get(k, 0)))
+    failures += netutil.verdict(verdict, before, after)
     before = after
 
 time.sleep(1)
