@@ -224,6 +224,7 @@ format:
 bench: all
 	@bench/boot/run
 	@bench/net/run
+	@bench/net/tcp
 
 clean:
 	rm -rf build apps/*/build tests/e2e/*/build
