@@ -318,15 +318,11 @@ static void after_accept(struct net_tcp *c, const struct tcp_seg *s,
 	}
 }
 
-void tcp_state_input(struct net_tcp *c, struct pbuf *p, struct tcp_seg *s)
+/* Steps 0 to 3 and the ACK bit: whether S goes on to the ACK and data
+ * steps. Returns 1 to go on, 0 when the segment is done with, -1 when C
+ * was reset (it must not be touched). */
+static int screen(struct net_tcp *c, struct tcp_seg *s, uint64_t now)
 {
-	uint64_t now = tcp_now();
-	int r;
-
-	if (c->state == TCP_TIME_WAIT) {
-		time_wait_input(c, s);
-		goto done;
-	}
 	if (c->state == TCP_SYN_RECEIVED && !c->parent &&
 	    (s->flags & (TH_SYN | TH_ACK)) == (TH_SYN | TH_ACK) &&
 	    s->seq + 1 == c->rcv_nxt && s->ack == c->snd_nxt && !s->dlen) {
@@ -339,23 +335,22 @@ void tcp_state_input(struct net_tcp *c, struct pbuf *p, struct tcp_seg *s)
 	if (paws_reject(c, s, tcp_ms(now))) {
 		COUNT(TCP_DROP_PAWS);
 		answer_unacceptable(c, s);
-		goto done;
+		return 0;
 	}
 	if (!acceptable(c, s)) {
 		COUNT(TCP_DROP_WINDOW);
 		answer_unacceptable(c, s);
-		goto done;
+		return 0;
 	}
 	if (s->flags & TH_RST) {
 		if (s->seq != c->rcv_nxt) {
 			tcp_send_challenge(c);
-			goto done;
+			return 0;
 		}
 		COUNT(TCP_RST_RX);
 		tcp_drop(c, c->state == TCP_SYN_RECEIVED ? -ECONNREFUSED
 							 : -ECONNRESET);
-		pbuf_free(p);
-		return;
+		return -1;
 	}
 	if (s->flags & TH_SYN) {
 		if (c->state == TCP_SYN_RECEIVED && s->seq == c->irs) {
@@ -365,12 +360,29 @@ void tcp_state_input(struct net_tcp *c, struct pbuf *p, struct tcp_seg *s)
 			COUNT(TCP_SYN_IN_WINDOW);
 			tcp_send_challenge(c);
 		}
-		goto done;
+		return 0;
 	}
 	if (!(s->flags & TH_ACK)) {
 		COUNT(TCP_DROP_NOACK);
+		return 0;
+	}
+	return 1;
+}
+
+void tcp_state_input(struct net_tcp *c, struct pbuf *p, struct tcp_seg *s)
+{
+	uint64_t now = tcp_now();
+	int r;
+
+	if (c->state == TCP_TIME_WAIT) {
+		time_wait_input(c, s);
 		goto done;
 	}
+	r = screen(c, s, now);
+	if (r < 0)
+		goto gone;
+	if (r == 0)
+		goto done;
 	trim(c, s);
 	if (c->state == TCP_SYN_RECEIVED && handshake_done(c, p, s) < 0)
 		goto done;

@@ -229,3 +229,19 @@ void call_nodelay(void)
 {
 	net_tcp_set_nodelay(t_conn, 1);
 }
+
+void send_n(size_t n)
+{
+	static uint8_t data[65536];
+
+	CHECK_EQ(net_tcp_send(t_conn, data, n, NET_NOWAIT), (long long)n);
+}
+
+void send_10(void)
+{
+	send_n(10);
+}
+void send_100(void)
+{
+	send_n(100);
+}

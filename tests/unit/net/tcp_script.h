@@ -127,9 +127,20 @@ void tcp_run_fibers(void);
 /* Lets MS milliseconds pass, firing timers and flushing. */
 void tcp_wait_ms(unsigned ms);
 
+/* A passive open without options (MSS 536) and with all of them. */
+#define HANDSHAKE                                                              \
+	IN(TH_SYN, 0, 0, 0), OUT(TH_SYN | TH_ACK, 0, 1, 0),                    \
+		IN(TH_ACK, 1, 1, 0), QUIET, CALL(call_accept)
+#define HANDSHAKE_ALL                                                          \
+	IN_O(TH_SYN, 0, 0, 0, OPT_SYNALL), OUT(TH_SYN | TH_ACK, 0, 1, 0),      \
+		IN_O(TH_ACK, 1, 1, 0, OPT_TS), QUIET, CALL(call_accept)
+
 /* Common CALL steps. */
 void call_accept(void);	 /* t_conn = the accepted connection */
 void call_close(void);	 /* net_tcp_close(t_conn) */
 void call_nodelay(void); /* nodelay on t_conn */
+void send_n(size_t n);	 /* queues N bytes on t_conn, all taken */
+void send_10(void);
+void send_100(void);
 
 #endif
