@@ -321,6 +321,8 @@ static int send_one(struct net_tcp *c)
 	int fin_pending = (c->flags & TF_FIN_Q) && seq_le(c->snd_max, end);
 	int r;
 
+	if ((c->flags & TF_RTX_UNA) && c->snd_una == c->snd_max)
+		c->flags &= ~TF_RTX_UNA; /* acknowledged meanwhile */
 	if (c->flags & TF_RTX_UNA) {
 		c->flags &= ~TF_RTX_UNA;
 		len = seq_lt(c->snd_una, seq_min(end, c->snd_max))

@@ -22,6 +22,7 @@
 
 #include "../../lib/net/impl.h"
 #include "../../lib/net/tcp_impl.h"
+#include "../unit/net/frames.h"
 #include "../unit/fake_platform.h"
 
 #define FUZZ_PBUFS 128 /* small, so exhaustion paths are reached */
@@ -88,7 +89,6 @@ static void arguments(const uint8_t *d, size_t n)
 #define PEER_PORT 40000
 #define SEG_HDR	  10 /* bytes of a segment record before its options */
 
-static const uint8_t peer_mac[6] = { 0x02, 0, 0, 0, 0, 2 };
 static struct {
 	uint32_t peer_seq; /* the next sequence number the peer sends */
 	uint32_t our_nxt;  /* the highest we sent, for ACK numbers */
@@ -100,37 +100,21 @@ static struct {
 static void tcp_frame(uint8_t flags, uint32_t seq, uint32_t ack, uint16_t wnd,
 		      const uint8_t *opt, size_t optlen, size_t dlen)
 {
-	static uint8_t f[PITH_FRAME_MAX];
-	uint8_t *ip = f + ETH_HLEN, *t = ip + IP_HLEN;
-	size_t hl = TCP_HLEN + ((optlen + 3) & ~(size_t)3), n = hl + dlen;
+	static uint8_t f[PITH_FRAME_MAX], t[PITH_FRAME_MAX], o[TCP_OPT_MAX],
+		d[PITH_FRAME_MAX];
+	size_t ol = (optlen + 3) & ~(size_t)3;
 
-	if (IP_HLEN + n > 1500)
+	if (IP_HLEN + TCP_HLEN + ol + dlen > 1500)
 		return;
-	memcpy(f, fake_mac, 6);
-	memcpy(f + 6, peer_mac, 6);
-	put16(f + 12, ETH_P_IP);
-	memset(ip, 0, IP_HLEN + hl);
-	ip[0] = 0x45;
-	put16(ip + 2, (uint16_t)(IP_HLEN + n));
-	ip[8] = 64;
-	ip[9] = 6;
-	put32(ip + 12, PEER);
-	put32(ip + 16, US);
-	put16(ip + 10, net_csum_fold(net_csum_add(0, ip, IP_HLEN)));
-	put16(t, PEER_PORT);
-	put16(t + 2, 7);
-	put32(t + 4, seq);
-	put32(t + 8, ack);
-	t[12] = (uint8_t)((hl / 4) << 4);
-	t[13] = flags;
-	put16(t + 14, wnd);
+	memset(o, 0, sizeof o);
 	if (optlen)
-		memcpy(t + TCP_HLEN, opt, optlen);
+		memcpy(o, opt, optlen);
 	for (size_t i = 0; i < dlen; i++)
-		t[hl + i] = (uint8_t)(seq + i);
-	put16(t + 16, net_csum_fold(net_csum_add(
-			      net_csum_pseudo(PEER, US, 6, n), t, n)));
-	fake_net_rx(f, ETH_HLEN + IP_HLEN + n);
+		d[i] = (uint8_t)(seq + i);
+	fake_net_rx(f, build_ip(f, PEER, US, IP_PROTO_TCP, t,
+				build_tcp(t, PEER_PORT, 7, seq, ack, flags, wnd,
+					  o, ol, d, dlen),
+				1, 0));
 	iface_poll();
 }
 

@@ -60,23 +60,9 @@ void tcp_peer_segment(uint16_t sport, uint8_t flags, uint32_t seq, uint32_t ack,
 		      size_t len, uint16_t wnd)
 {
 	static uint8_t t[PITH_FRAME_MAX], f[PITH_FRAME_MAX];
-	size_t hl = TCP_HLEN + optlen, n = hl + len;
+	size_t n = build_tcp(t, sport, t_our_port, seq, ack, flags, wnd, opt,
+			     optlen, data, len);
 
-	memset(t, 0, TCP_HLEN);
-	put16(t, sport);
-	put16(t + 2, t_our_port);
-	put32(t + 4, seq);
-	put32(t + 8, ack);
-	t[12] = (uint8_t)((hl / 4) << 4);
-	t[13] = flags;
-	put16(t + 14, wnd);
-	if (optlen)
-		memcpy(t + TCP_HLEN, opt, optlen);
-	if (len)
-		memcpy(t + hl, data, len);
-	put16(t + 16,
-	      net_csum_fold(net_csum_add(
-		      net_csum_pseudo(PEER_IP, US_IP, IP_PROTO_TCP, n), t, n)));
 	inject(f, build_ip(f, PEER_IP, US_IP, IP_PROTO_TCP, t, n, 1, 0));
 }
 
