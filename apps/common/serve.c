@@ -84,7 +84,8 @@ static void acceptor(void *arg)
 		if (ops->opened)
 			ops->opened(c, k->state);
 		net_tcp_set_notify(c, on_ready, k);
-		on_ready(c, k, NET_TCP_READABLE); /* data may have come already */
+		/* Data may have come with the handshake already. */
+		on_ready(c, k, NET_TCP_READABLE);
 	}
 }
 
