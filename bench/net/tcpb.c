@@ -216,8 +216,8 @@ static void serve_one(int ep, int fd, int echo)
 			/* Echo: blocking writes keep it simple; the client
 			 * reads concurrently. */
 			for (ssize_t off = 0; echo && off < n;) {
-				ssize_t w = write(fd, buf + off,
-						  (size_t)(n - off));
+				ssize_t w =
+					write(fd, buf + off, (size_t)(n - off));
 				if (w < 0 && errno != EAGAIN)
 					break;
 				off += w > 0 ? w : 0;
@@ -268,9 +268,12 @@ int main(int argc, char **argv)
 		int args;
 		int (*fn)(char **);
 	} cmds[] = {
-		{ "rr", 3, rr },	   { "send", 3, send_for },
-		{ "sink", 2, sink },	   { "source", 3, source },
-		{ "connect", 3, connect_rate }, { "idle", 4, idle },
+		{ "rr", 3, rr },
+		{ "send", 3, send_for },
+		{ "sink", 2, sink },
+		{ "source", 3, source },
+		{ "connect", 3, connect_rate },
+		{ "idle", 4, idle },
 		{ "server", 2, server },
 	};
 
