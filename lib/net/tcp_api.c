@@ -179,7 +179,10 @@ static void window_update(struct net_tcp *c)
 		return;
 	if ((old <= NET_TCP_RCVBUF / 2 && now >= 2 * old) ||
 	    (old < c->mss && now >= c->mss)) {
-		c->flags |= TF_ACKNOW;
+		/* A window reopened from nothing is announced twice: if the
+		 * update is lost, the peer's next probe may be far off (its
+		 * probe timer backs off while the window stays shut). */
+		c->flags |= TF_ACKNOW | (old == 0 ? TF_REOPEN : 0);
 		tcp_schedule(c);
 	}
 }

@@ -185,6 +185,7 @@ enum tcp_state {
 #define TF_HASHED      0x4000U
 #define TF_RTX_UNA     0x8000U	/* retransmit snd_una's segment now */
 #define TF_RECOVER_SET 0x10000U /* recover holds a recovery point */
+#define TF_REOPEN      0x20000U /* a window reopened from 0: ACK twice */
 
 struct net_tcp_listener;
 

@@ -121,6 +121,10 @@ static void ack_sent(struct net_tcp *c)
 {
 	c->flags &= ~TF_ACKNOW;
 	c->delack_at = 0;
+	if (c->flags & TF_REOPEN) { /* the repeat goes out as a late ACK */
+		c->flags &= ~TF_REOPEN;
+		c->delack_at = tcp_now() + NET_TCP_RTO_MIN_MS * NS_PER_MS;
+	}
 	c->rcv_unacked = 0;
 	c->last_ack = c->rcv_nxt;
 }

@@ -52,8 +52,11 @@ static int acceptable(const struct net_tcp *c, const struct tcp_seg *s)
 }
 
 /* Cuts S to the window: what is before rcv_nxt and what is past the
- * offered window. */
-static void trim(const struct net_tcp *c, struct tcp_seg *s)
+ * offered window. Data cut off at the right (a shut or full window) is
+ * answered with an ACK at once, so the sender learns the window and
+ * probes it rather than backing off its retransmission timer (RFC 9293
+ * 3.10.7.4; Linux does the same). */
+static void trim(struct net_tcp *c, struct tcp_seg *s)
 {
 	uint32_t wnd = offered(c);
 
@@ -75,6 +78,8 @@ static void trim(const struct net_tcp *c, struct tcp_seg *s)
 		s->len -= s->dlen - keep + ((s->flags & TH_FIN) != 0);
 		s->dlen = keep;
 		s->flags &= (uint8_t)~TH_FIN;
+		c->flags |= TF_ACKNOW;
+		tcp_schedule(c);
 	}
 }
 

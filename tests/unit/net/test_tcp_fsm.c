@@ -354,6 +354,32 @@ static void test_data_after_fin(void)
 	CHECK_EQ(net_tcp_recv(t_conn, (uint8_t[4]){ 0 }, 4, NET_NOWAIT), 0);
 }
 
+static void shut_window(void)
+{
+	t_conn->rcv_adv = t_conn->rcv_nxt; /* as if we had offered 0 */
+}
+
+static void readable_0(void)
+{
+	CHECK_EQ(net_tcp_readable(t_conn), 0);
+}
+
+/* Data into a shut window is answered at once with the window (0), so the
+ * sender probes instead of backing off its retransmissions. */
+static void test_data_into_shut_window(void)
+{
+	static const struct step s[] = {
+		HANDSHAKE,
+		CALL(shut_window),
+		IN(TH_ACK | TH_PSH, 1, 1, 100),
+		OUT(TH_ACK, 1, 1, 0),
+		CALL(readable_0),
+		END,
+	};
+	tcp_test_start();
+	tcp_script("shut-window", s);
+}
+
 static void test_nagle(void)
 {
 	static const struct step s[] = {
@@ -408,6 +434,7 @@ static const struct unit_test tests[] = {
 	{ "close-with-unread-data-resets", test_close_unread_resets },
 	{ "half-close-data-after-fin", test_data_after_fin },
 	{ "nagle-and-nodelay", test_nagle },
+	{ "data-into-shut-window-acked", test_data_into_shut_window },
 	{ "out-of-order-sack-blocks", test_ooo_sack },
 };
 const struct unit_suite suite_tcpfsm = UNIT_SUITE("tcpfsm", tests);
