@@ -89,6 +89,12 @@
 #define NET_TCP_RTO_MIN_MS  200
 #define NET_TCP_RTO_MAX_MS  60000
 
+/* Longest interval between window probes (persist timer). A peer's
+ * window update is not retransmitted: if it is lost, our next probe is
+ * what finds the window open, so the interval bounds that stall; a probe
+ * is one 52-byte segment. */
+#define NET_TCP_PROBE_MAX_MS 2000
+
 /* Delayed ACK: at most this long, and at least every second full
  * segment (RFC 9293 3.8.6.3 asks for under 0.5 s; Linux's floor). */
 #define NET_TCP_DELACK_MS 40

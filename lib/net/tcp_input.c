@@ -92,9 +92,9 @@ static void send_cookie(struct pbuf *p, const struct tcp_seg *s)
 }
 
 /* The ACK of a SYN cookie: the connection is made ESTABLISHED from it
- * (*OUT). Returns 0, or -EINVAL (no valid cookie: the ACK is answered
- * with a RST), or -ENOSPC (no room now: dropped, so that the peer's
- * retransmission can try again, as for a full accept queue). */
+ * (*OUT). Returns 0, or -EINVAL (no valid cookie), or -ENOSPC (no room
+ * now: dropped, so that the peer's retransmission can try again, as for
+ * a full accept queue). */
 static int cookie_conn(struct net_tcp_listener *l, struct pbuf *p,
 		       const struct tcp_seg *s, struct net_tcp **out)
 {
@@ -192,7 +192,11 @@ static void listen_input(struct net_tcp_listener *l, struct pbuf *p,
 			return;
 		}
 		COUNT(TCP_DROP_LISTEN);
-		if (r == -EINVAL)
+		/* A cookie is checked against the sequence number of the
+		 * handshake's ACK; a data segment that failed may be a later
+		 * one whose ACK was lost: dropped, the peer resends from the
+		 * start. Only a pure ACK is refused with a RST. */
+		if (r == -EINVAL && !s->dlen)
 			tcp_reply_rst(p, s);
 		goto drop;
 	}

@@ -135,6 +135,8 @@ static int on_rtx(struct net_tcp *c, uint64_t now)
 		else
 			tcp_send_probe(c);
 		tcp_rtx_arm(c);
+		if (c->rtx_at > now + NET_TCP_PROBE_MAX_MS * NS_PER_MS)
+			c->rtx_at = now + NET_TCP_PROBE_MAX_MS * NS_PER_MS;
 		return 0;
 	}
 	if (c->snd_una == c->snd_max)
