@@ -219,6 +219,7 @@ MONITOR_FUZZ_SRCS := monitor/mem.c monitor/hypercall.c monitor/report.c \
 	platform/common/manifest.c platform/common/crash.c \
 	platform/common/symbols.c
 NET_FUZZ_SRCS := tests/fuzz/net_input.c tests/unit/fake_platform.c \
+	tests/unit/net/frames.c \
 	platform/common/symbols.c platform/common/fmt.c $(CORE_SRCS) $(NET_SRCS)
 FUZZERS := build/fuzz/net_input build/fuzz/kvm_hypercall build/fuzz/kvm_elf
 FUZZ_TIME ?= 60
@@ -264,6 +265,7 @@ format:
 bench: all
 	@bench/boot/run
 	@bench/net/run
+	@bench/net/tcp
 
 clean:
 	rm -rf build apps/*/build tests/e2e/*/build
