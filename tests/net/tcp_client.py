@@ -83,6 +83,7 @@ def many(addr, port, conns, per):
         state[s] = [0, bytearray()]
         sel.register(s, selectors.EVENT_READ | selectors.EVENT_WRITE)
     done = 0
+    finished = []
     deadline = start + 60
     while done < conns:
         if time.monotonic() > deadline:
@@ -108,9 +109,13 @@ def many(addr, port, conns, per):
                 if len(st[1]) == per:
                     if bytes(st[1]) != data:
                         sys.exit("many: wrong echo")
+                    # Held open until every connection has echoed: all
+                    # of them are open at once, however slow the target.
                     sel.unregister(s)
-                    s.close()
+                    finished.append(s)
                     done += 1
+    for s in finished:
+        s.close()
     print(f"many: {conns} connections echoed {per} bytes each in {time.monotonic() - start:.2f} s")
 
 
