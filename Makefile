@@ -18,7 +18,9 @@ all: host-tools target-libs
 SHARED_SRCS := platform/common/fmt.c platform/common/manifest.c \
 	platform/common/options.c tools/common/elf.c
 PITH_SRCS := $(wildcard tools/pith/*.c) $(SHARED_SRCS) tools/common/portfwd.c \
-	platform/linux/hostdev.c
+	platform/linux/hostdev.c platform/common/crash.c \
+	platform/common/symbols.c platform/common/core.c \
+	platform/common/core_file.c platform/common/profile.c
 IMAGEGEN_SRCS := $(wildcard tools/imagegen/*.c) $(SHARED_SRCS) \
 	platform/linux/policy.c
 
@@ -91,11 +93,6 @@ CORE_SRCS := $(wildcard lib/core/*.c) $(wildcard lib/core/*.S)
 NET_SRCS := $(wildcard lib/net/*.c)
 FS_SRCS := $(wildcard lib/fs/*.c)
 HTTP_SRCS := $(wildcard lib/http/*.c)
-# lib/http's TCP adapter (serve.c) needs lib/net's TCP (issue 6): until
-# TCP is on this branch it is left out, and tests/http says why it skips.
-ifeq ($(wildcard include/pith/net_tcp.h),)
-HTTP_SRCS := $(filter-out lib/http/serve.c,$(HTTP_SRCS))
-endif
 PLATFORM_OBJS := $(patsubst %,$(G)/obj/%.o,$(basename $(PLATFORM_SRCS))) \
 	$(G)/obj/gen/syscall_names.o
 POSIX_OBJS := $(patsubst %.c,$(G)/obj/%.o,$(POSIX_SRCS))
@@ -173,7 +170,7 @@ UNIT_SRCS := $(wildcard tests/unit/*.c) \
 		$(wildcard tests/unit/*/*.c)) \
 	platform/common/fmt.c platform/common/manifest.c \
 	platform/common/options.c platform/common/symbols.c \
-	platform/common/crash.c lib/posix/mem.c lib/posix/io.c \
+	platform/common/crash.c lib/posix/mem.c lib/posix/io.c tools/pith/rsp.c \
 	lib/posix/time.c lib/posix/syscall.c build/gen/syscall_names.c \
 	$(CORE_SRCS) $(NET_SRCS) $(FS_SRCS) $(HTTP_SRCS) $(SITEPACK_SRCS)
 UNIT_OBJS := $(patsubst %,build/san/%.o,$(basename $(UNIT_SRCS)))
@@ -233,6 +230,7 @@ MONITOR_FUZZ_SRCS := monitor/mem.c monitor/hypercall.c monitor/report.c \
 	platform/common/manifest.c platform/common/crash.c \
 	platform/common/symbols.c
 NET_FUZZ_SRCS := tests/fuzz/net_input.c tests/unit/fake_platform.c \
+	tests/unit/net/frames.c \
 	platform/common/symbols.c platform/common/fmt.c $(CORE_SRCS) $(NET_SRCS)
 # The engine without its TCP adapter (serve.c): the harness is the
 # transport.
@@ -295,6 +293,7 @@ format:
 bench: all
 	@bench/boot/run
 	@bench/net/run
+	@bench/net/tcp
 	@bench/http/run
 
 clean:

@@ -117,9 +117,11 @@ int core_sleep_until(uint64_t deadline);
 /* --- Timers ----------------------------------------------------------- */
 
 /* Timers the loop holds at once. The heap is a fixed array so that
- * arming never allocates; 4,096 covers the network stack's few timers
- * plus one per socket for thousands of sockets. */
-#define CORE_TIMERS_MAX 4096
+ * arming never allocates (8 bytes a slot; only the slots in use are
+ * touched). 20,480 covers one timer for each of TCP's 16,384
+ * connections (NET_TCP_CONNS_MAX) plus the stack's few and a fiber's
+ * deadline each for thousands of fibers. */
+#define CORE_TIMERS_MAX 20480
 
 /* A one-shot timer, embedded in its owner's structure. FN runs on the
  * loop's stack once the deadline has passed; it may re-arm the timer. */

@@ -1,5 +1,6 @@
-/* lib/net: pith's network stack below TCP (Ethernet, ARP, IPv4, ICMP,
- * UDP, DHCP client) for one network device, on lib/core's event loop.
+/* lib/net: pith's network stack (Ethernet, ARP, IPv4, ICMP, UDP, TCP,
+ * DHCP client) for one network device, on lib/core's event loop. TCP's
+ * API, bounds and counters are in pith/net_tcp.h, included below.
  *
  * Input runs to completion on the loop's stack: the loop reads a batch of
  * frames into packet buffers, each goes up the layers and ends in a
@@ -15,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+
+#include "pith/net_tcp.h"
 
 /* --- Bounds (each with its reason) ------------------------------------ */
 
@@ -283,7 +286,8 @@ void net_udp_close(struct net_udp *s);
 	X(DHCP_BOUND, "dhcp.bound")                                            \
 	X(DHCP_RENEWED, "dhcp.renewed")                                        \
 	X(DHCP_NAK, "dhcp.nak")                                                \
-	X(DHCP_EXPIRED, "dhcp.expired")
+	X(DHCP_EXPIRED, "dhcp.expired")                                        \
+	NET_TCP_COUNTERS(X)
 
 #define NET_COUNTER_ENUM(id, name) NET_##id,
 enum net_counter { NET_COUNTERS(NET_COUNTER_ENUM) NET_COUNTER_COUNT };
@@ -299,6 +303,7 @@ struct net_mem {
 	size_t heap_bytes, heap_bytes_max; /* large buffers */
 	size_t reass_bytes;		   /* fragments held */
 	unsigned arp_entries, arp_pending;
+	struct net_tcp_mem tcp;
 };
 void net_mem(struct net_mem *m);
 

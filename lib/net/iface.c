@@ -32,11 +32,15 @@ int iface_is_broadcast(uint32_t a)
 		(a | net_if.netmask) == IP_BROADCAST);
 }
 
-static void flush(void *arg)
+/* Rounds of TCP output per flush when connections ran out of buffers:
+ * writing the queue frees buffers, so a stalled connection gets another
+ * chance at once instead of at the next wake-up. */
+#define TCP_FLUSH_ROUNDS 4
+
+static void write_queue(void)
 {
 	struct pith_frame f[PITH_NET_BATCH_MAX];
 
-	(void)arg;
 	while (tx_len) {
 		unsigned n = 0;
 		size_t done = 0;
@@ -67,10 +71,21 @@ static void flush(void *arg)
 	}
 }
 
+static void flush(void *arg)
+{
+	(void)arg;
+	for (int round = 0; round < TCP_FLUSH_ROUNDS; round++) {
+		tcp_flush(); /* what TCP connections owe goes first */
+		write_queue();
+		if (!tcp_stalled())
+			break;
+	}
+}
+
 void iface_tx(struct pbuf *p)
 {
 	if (tx_len == NET_TX_QUEUE)
-		flush(0);
+		write_queue();
 	if (tx_len == NET_TX_QUEUE) {
 		COUNT(ETH_TX_DROP_QUEUE);
 		pbuf_free(p);
@@ -147,6 +162,7 @@ void net_reset(void)
 		tx_head = (tx_head + 1) % NET_TX_QUEUE;
 		tx_len--;
 	}
+	tcp_reset();
 	arp_reset();
 	ipfrag_reset();
 	udp_reset();
@@ -247,6 +263,7 @@ void net_mem(struct net_mem *m)
 	m->reass_bytes = ipfrag_bytes();
 	m->arp_entries = arp_entries();
 	m->arp_pending = arp_pending();
+	net_tcp_mem(&m->tcp);
 }
 
 size_t net_report(char *buf, size_t n)
@@ -274,5 +291,14 @@ size_t net_report(char *buf, size_t n)
 		     m.pbufs, m.pbufs_free, m.pbufs_free_min, m.heap_bytes,
 		     m.heap_bytes_max, m.reass_bytes, m.arp_entries,
 		     m.arp_pending);
+	len += k > 0 ? (size_t)k : 0;
+	k = snprintf(len < n ? buf + len : 0, len < n ? n - len : 0,
+		     "mem.tcp_conns %u\nmem.tcp_conns_max %u\n"
+		     "mem.tcp_timewait %u\nmem.tcp_conn_bytes %zu\n"
+		     "mem.tcp_buf_bytes %zu\nmem.tcp_buf_bytes_max %zu\n"
+		     "mem.tcp_ooo_segs %u\n",
+		     m.tcp.conns, m.tcp.conns_max, m.tcp.timewait,
+		     m.tcp.conn_bytes, m.tcp.buf_bytes, m.tcp.buf_bytes_max,
+		     m.tcp.ooo_segs);
 	return len + (k > 0 ? (size_t)k : 0);
 }

@@ -23,6 +23,7 @@
 #define IP_HLEN	      20
 #define IP_PROTO_ICMP 1
 #define IP_PROTO_UDP  17
+#define IP_PROTO_TCP  6
 #define UDP_HLEN      8
 #define ICMP_HLEN     8
 #define IP_BROADCAST  0xffffffffU
@@ -78,7 +79,9 @@ struct pbuf {
 	uint16_t sport;	   /* UDP: the sender's port */
 	uint16_t frag_off; /* reassembly: payload offset in bytes */
 	uint8_t frag_more;
-	uint64_t stamp; /* ARP pending / reassembly: when queued */
+	uint64_t stamp;	  /* ARP pending / reassembly: when queued */
+	uint32_t tcp_seq; /* TCP out-of-order queue: first byte's number */
+	uint8_t tcp_fin;  /* ... and whether a FIN follows the payload */
 };
 
 /* Sets up the pool of COUNT buffers of FRAME bytes plus NET_HEADROOM.
@@ -186,6 +189,14 @@ void icmp_reset(void);
 
 void udp_input(struct pbuf *p);
 void udp_reset(void);
+
+/* TCP (tcp_*.c, internals in tcp_impl.h): input, the flush that sends
+ * what connections owe (called before the output queue is written), and
+ * whether connections wait for buffers; reset and memory. */
+void tcp_input(struct pbuf *p);
+void tcp_flush(void);
+int tcp_stalled(void);
+void tcp_reset(void);
 
 /* DHCP client (dhcp.c). */
 int dhcp_start(void);

@@ -14,18 +14,52 @@
 
 static uint16_t next_id;
 
+/* The sum is taken over native 32-bit halves of 64-bit loads into a
+ * 64-bit accumulator (no carries to track below 2^32 words) and swapped
+ * to network order at the end (RFC 1071 2.B: byte order does not matter
+ * until then). */
 uint32_t net_csum_add(uint32_t sum, const void *data, size_t len)
 {
 	const uint8_t *b = data;
-	uint64_t s = sum;
+	uint64_t s = 0, t = 0, w;
+	uint32_t w4;
+	uint16_t w2, v;
 
-	for (; len >= 2; b += 2, len -= 2)
-		s += get16(b);
-	if (len)
-		s += (uint32_t)b[0] << 8;
-	while (s >> 32)
-		s = (s & 0xffffffff) + (s >> 32);
-	return (uint32_t)s;
+	for (; len >= 16; b += 16, len -= 16) {
+		memcpy(&w, b, 8);
+		s += (w & 0xffffffff) + (w >> 32);
+		memcpy(&w, b + 8, 8);
+		t += (w & 0xffffffff) + (w >> 32);
+	}
+	s += t;
+	if (len >= 8) {
+		memcpy(&w, b, 8);
+		s += (w & 0xffffffff) + (w >> 32);
+		b += 8, len -= 8;
+	}
+	if (len >= 4) {
+		memcpy(&w4, b, 4);
+		s += w4;
+		b += 4, len -= 4;
+	}
+	if (len >= 2) {
+		memcpy(&w2, b, 2);
+		s += w2;
+		b += 2, len -= 2;
+	}
+	if (len) /* a last odd byte is the high byte of its word */
+		s += (uint64_t)b[0]
+		     << (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? 0 : 8);
+	s = (s & 0xffffffff) + (s >> 32);
+	s = (s & 0xffffffff) + (s >> 32);
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	v = (uint16_t)s;
+	if (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__)
+		v = (uint16_t)(v >> 8 | v << 8);
+	w = (uint64_t)sum + v;
+	return (uint32_t)((w & 0xffffffff) + (w >> 32));
 }
 
 uint16_t net_csum_fold(uint32_t sum)
@@ -109,6 +143,9 @@ static void deliver(struct pbuf *p, uint8_t proto)
 		return;
 	case IP_PROTO_UDP:
 		udp_input(p);
+		return;
+	case IP_PROTO_TCP:
+		tcp_input(p);
 		return;
 	default:
 		COUNT(IP_DROP_PROTO);

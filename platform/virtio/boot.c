@@ -10,7 +10,8 @@
  *   5. the clock, the manifest, the memory layout, ACPI power-off, the
  *      NMI pin (a halted guest is woken by one to report);
  *   6. the devices (found, bound to the manifest, queues set up);
- *   7. the heap, the final W^X page tables, the application stack;
+ *   7. the heap, the final W^X page tables, the application stack, and
+ *      the layout recorded for pith run's debugging options (debug.c);
  *   8. SSE, then main(argc, argv) through musl or directly.
  * Only the crash path and pith_exit leave the guest. */
 #include "../common/fmt.h"
@@ -198,6 +199,7 @@ static _Noreturn void start(const struct hvm_start_info *si)
 	vio_devices_init();
 	vio_memory_finish();
 	vio_paging_switch();
+	vio_debug_layout();
 	__asm__ volatile("mov %0, %%rsp\n\t"
 			 "xor %%ebp, %%ebp\n\t"
 			 "call *%1\n\t"

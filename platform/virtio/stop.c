@@ -98,14 +98,21 @@ static int peek(uint64_t addr, void *buf, size_t len)
 }
 
 /* Reports C on the diagnostic port and powers off with its status. A
- * fault while reporting stops at once. */
+ * fault while reporting stops at once. The crash is recorded for a core
+ * file first, and a debugger may stop the guest after the report
+ * (debug.c). */
 static _Noreturn void report(struct pith_crash *c)
 {
+	int code;
+
 	if (stopping)
 		vio_power_off(c->code);
 	stopping = 1;
 	c->peek = peek;
-	vio_power_off(pith_crash_report(c, vio_diag_write));
+	vio_debug_crash(c);
+	code = pith_crash_report(c, vio_diag_write);
+	vio_debug_park();
+	vio_power_off(code);
 }
 
 _Noreturn void ring0_fatal(int code, const char *reason, uint64_t rip,

@@ -10,6 +10,7 @@
  *   clock.c    TSC against the PIT or kvmclock; CMOS RTC
  *   acpi.c     the ACPI power-off register (FADT, \_S5)
  *   stop.c     exit record, power-off, crash reports, the NMI pin
+ *   debug.c    what pith run's --core, --gdb, --profile read in the guest
  *   virtq.c    split virtqueues (host-testable)
  *   vdev.c     what every virtio driver does (host-testable)
  *   vnet.c, vblk.c        virtio-net and virtio-blk (host-testable)
@@ -158,6 +159,20 @@ _Noreturn void vio_fail(int status, const char *text);
  * and writes it (does nothing if there is none). */
 void vio_acpi_init(void);
 void vio_acpi_power_off(void);
+
+/* --- debug.c ------------------------------------------------------------ */
+
+struct pith_crash;
+
+/* Records the stack and heap for the host (after the final layout). */
+void vio_debug_layout(void);
+
+/* Records C's registers and status for the host (a core file). */
+void vio_debug_crash(const struct pith_crash *c);
+
+/* Does nothing: a debugger attached through pith run stops here after a
+ * crash report (include/pith/abi/virtio.h). */
+void vio_debug_park(void);
 
 /* --- mmio.c, pci.c ------------------------------------------------------ */
 

@@ -59,6 +59,24 @@ seeds = {
     "dhcp": b"\x01" + ack,
     "args": b"\x02--ipv4\x0010.0.0.2/24\x00--gateway\x0010.0.0.1",
 }
+# TCP sequences (mode 3): records after the option byte; see net_input.c.
+def seg(flags, dseq=0, dack=0, wnd=0xFFFF, opts=b"", dlen6=0):
+    return bytes([0, flags]) + struct.pack("!hhH", dseq, dack, wnd) + bytes([len(opts), dlen6]) + opts
+
+
+def app(op, arg=0):
+    return bytes([0xE0, op, arg])
+
+
+def tick(n):
+    return bytes([0xC0, n])
+
+
+seeds["tcp-echo"] = (b"\x03\x01" + seg(0x18, dlen6=20) + app(0) + app(1, 10) + seg(0x10) + tick(3)
+                     + seg(0x11) + app(4) + seg(0x10, 1, 1))
+seeds["tcp-loss"] = (b"\x03\x01" + app(1, 200) + tick(1) + seg(0x10, opts=b"\x01\x01\x05\x0a" + bytes(8))
+                     + tick(60) + tick(60) + seg(0x18, 100, 0, dlen6=50) + seg(0x18, 0, 0, dlen6=16))
+seeds["tcp-rst"] = b"\x03\x00" + seg(0x04, 5) + seg(0x02) + seg(0x04) + app(8, 3) + tick(255)
 for name, data in seeds.items():
     with open(os.path.join(out, name), "wb") as f:
         f.write(data)

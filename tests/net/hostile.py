@@ -11,6 +11,9 @@ import subprocess
 import sys
 import time
 
+import netutil
+from netutil import csum
+
 ifname, host_ip, app_ip, stats_port, pid = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
 N = 5  # frames per case
 rnd = random.Random(5)
@@ -22,24 +25,8 @@ udp.settimeout(1)
 H, A = socket.inet_aton(host_ip), socket.inet_aton(app_ip)
 
 
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack(f"!{len(b) // 2}H", b))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
-
-
 def stats():
-    for _ in range(3):
-        udp.sendto(b"report", (app_ip, stats_port))
-        try:
-            text = udp.recvfrom(65536)[0].decode()
-            return {k: int(v) for k, v in (l.split() for l in text.splitlines())}
-        except socket.timeout:
-            pass
-    sys.exit("hostile: the stats port does not answer")
+    return netutil.stats(udp, app_ip, stats_port, "hostile")
 
 
 def alive():
@@ -192,12 +179,7 @@ for name, frames, counter, want in CASES:
         verdict = f"FAIL hostile/{name}: {counter} rose by {got}, want {want}"
     else:
         verdict = f"PASS hostile/{name}: {counter} +{got}"
-    failures += verdict.startswith("FAIL")
-    print(verdict, flush=True)
-    if verdict.startswith("FAIL"):
-        print("  counters that moved:", " ".join(
-            f"{k}+{after[k] - before.get(k, 0)}" for k in after
-            if not k.startswith("mem.") and after[k] != before.get(k, 0)))
+    failures += netutil.verdict(verdict, before, after)
     before = after
 
 # Memory: every cap held, every buffer came back, the process stayed small.

@@ -8,7 +8,9 @@
  *           in its own process group (the terminal's Ctrl-C is gdb's,
  *           which forwards it as an interrupt) and starts gdb once the
  *           monitor listens;
- *   virtio  QEMU's gdb stub, once the virtio target lands; refused now.
+ *   virtio  QEMU's gdb stub: `pith run IMAGE --gdb PORT` (vgdb.c relays
+ *           it and stops the guest at its 64-bit entry), started and
+ *           attached as on kvm.
  *
  * gdb's own options may come before the image's: -ex CMD, -x FILE,
  * --batch (the tests drive it in batch mode). */
@@ -34,8 +36,8 @@ static const char usage[] =
 	"[RUN OPTIONS] [-- ARGS]\n"
 	"Starts IMAGE halted at its first instruction and gdb connected to "
 	"it\n"
-	"(linux: gdb runs the image; kvm: the monitor's gdb stub). gdb's "
-	"-ex, -x\n"
+	"(linux: gdb runs the image; kvm: the monitor's gdb stub; virtio:\n"
+	"QEMU's gdb stub through pith run). gdb's -ex, -x\n"
 	"and --batch come first; `pith run`'s options and the application's\n"
 	"arguments follow the image. `break FUNC` and `continue` from there.\n"
 	"On kvm, breakpoints and watchpoints share the four debug "
@@ -52,26 +54,6 @@ static void add(struct gdb_args *g, const char *a)
 		errx(PITH_TOOL_USAGE, "debug: too many arguments");
 	g->argv[g->argc++] = (char *)a;
 	g->argv[g->argc] = 0;
-}
-
-int debug_options_supported(const char *target, int argc, char **argv)
-{
-	static const char *const opts[] = { "--gdb", "--core", "--profile",
-					    "--trace" };
-
-	if (strcmp(target, "virtio"))
-		return 1;
-	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
-		for (size_t k = 0; k < sizeof opts / sizeof opts[0]; k++)
-			if (!strncmp(argv[i], opts[k], strlen(opts[k]))) {
-				warnx("run: %s is not available on the virtio "
-				      "target yet (it will use QEMU's gdb "
-				      "stub and guest-memory dump); use the "
-				      "kvm or linux target",
-				      opts[k]);
-				return 0;
-			}
-	return 1;
 }
 
 /* A TCP port on 127.0.0.1 that is free now (the kernel's choice). */
@@ -107,31 +89,22 @@ static int debug_linux(struct gdb_args *g, const struct gdb_args *user,
 	err(PITH_TOOL_FAIL, "debug: cannot run gdb (apt-get install gdb)");
 }
 
-/* Starts the monitor on PORT in its own process group, its stderr on a
- * pipe; returns the pipe after the monitor said it listens. */
-static int start_monitor(char **argv, unsigned port, pid_t *pid)
+/* Starts SERVER_ARGV (the kvm monitor, or pith run for a virtio image,
+ * with --gdb) in its own process group, its stderr on a pipe; returns
+ * the pipe after the server said it listens. */
+static int start_server(char **server_argv, pid_t *pid)
 {
-	char monitor[4096], portarg[16], line[512];
-	char *mon_argv[GDB_ARGS_MAX];
-	int p[2], n = 0, i = 0;
+	char line[512];
+	int p[2];
 	FILE *f;
 
-	snprintf(monitor, sizeof monitor, "%s/build/bin/pith-kvm", pith_root());
-	snprintf(portarg, sizeof portarg, "%u", port);
-	mon_argv[n++] = monitor;
-	mon_argv[n++] = argv[0];
-	mon_argv[n++] = (char *)"--gdb";
-	mon_argv[n++] = portarg;
-	for (i = 1; argv[i] && n < GDB_ARGS_MAX - 1; i++)
-		mon_argv[n++] = argv[i];
-	mon_argv[n] = 0;
 	if (pipe(p) < 0 || (*pid = fork()) < 0)
-		err(PITH_TOOL_FAIL, "debug: cannot start the monitor");
+		err(PITH_TOOL_FAIL, "debug: cannot start %s", server_argv[0]);
 	if (*pid == 0) {
 		setpgid(0, 0);
 		dup2(p[1], 2);
 		close(p[0]);
-		execv(monitor, mon_argv);
+		execv(server_argv[0], server_argv);
 		_exit(PITH_TOOL_FAIL);
 	}
 	close(p[1]);
@@ -141,18 +114,45 @@ static int start_monitor(char **argv, unsigned port, pid_t *pid)
 		if (strstr(line, "waiting for gdb"))
 			return p[0];
 	}
-	errx(PITH_TOOL_FAIL, "debug: the monitor did not start listening");
+	errx(PITH_TOOL_FAIL, "debug: %s did not start listening",
+	     server_argv[0]);
 }
 
-static int debug_kvm(struct gdb_args *g, const struct gdb_args *user,
-		     char **argv)
+/* The server's argument list: PROG, then ARGS (the image first, then
+ * `pith run` options and the application's) with --gdb PORT after the
+ * image. */
+static void server_args(char **out, const char *prog, const char *run,
+			char **args, const char *port)
 {
-	unsigned port = free_port();
-	char target[64];
-	pid_t mon, gdb;
-	int fd = start_monitor(argv, port, &mon), status = 0;
+	int n = 0;
 
-	snprintf(target, sizeof target, "target remote 127.0.0.1:%u", port);
+	out[n++] = (char *)prog;
+	if (run)
+		out[n++] = (char *)run;
+	out[n++] = args[0];
+	out[n++] = (char *)"--gdb";
+	out[n++] = (char *)port;
+	for (int i = 1; args[i] && n < GDB_ARGS_MAX - 1; i++)
+		out[n++] = args[i];
+	out[n] = 0;
+}
+
+/* kvm and virtio: the server on a free port, then gdb attached to it;
+ * pith debug's status is gdb's. */
+static int debug_remote(struct gdb_args *g, const struct gdb_args *user,
+			char **argv, int virtio)
+{
+	char prog[4096], port[16], target[64];
+	char *server[GDB_ARGS_MAX];
+	pid_t srv, gdb, relay;
+	int fd, status = 0;
+
+	snprintf(prog, sizeof prog, "%s/build/bin/%s", pith_root(),
+		 virtio ? "pith" : "pith-kvm");
+	snprintf(port, sizeof port, "%u", free_port());
+	server_args(server, prog, virtio ? "run" : 0, argv, port);
+	fd = start_server(server, &srv);
+	snprintf(target, sizeof target, "target remote 127.0.0.1:%s", port);
 	/* A guest under a software-emulated KVM can take longer than gdb's
 	 * default two seconds to answer. */
 	add(g, "-ex");
@@ -169,11 +169,20 @@ static int debug_kvm(struct gdb_args *g, const struct gdb_args *user,
 		    "debug: cannot run gdb (apt-get install gdb)");
 	}
 	signal(SIGINT, SIG_IGN); /* gdb's; it interrupts the guest itself */
-	/* The monitor's messages (the guest's crash report among them). */
-	relay_stderr(fd, argv[0]);
+	/* The server's messages (the guest's crash report among them), by
+	 * a child: the session ends with gdb, even if the guest would run
+	 * on after a detach. */
+	relay = fork();
+	if (relay == 0) {
+		relay_stderr(fd, argv[0]);
+		_exit(0);
+	}
+	close(fd);
 	waitpid(gdb, &status, 0);
-	kill(mon, SIGKILL);
-	waitpid(mon, 0, 0);
+	kill(srv, SIGKILL);
+	waitpid(srv, 0, 0);
+	if (relay > 0)
+		waitpid(relay, 0, 0);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : PITH_TOOL_FAIL;
 }
 
@@ -212,12 +221,15 @@ int cmd_debug(int argc, char **argv)
 		image_close(&img);
 		return debug_linux(&g, &user, argc - i, argv + i);
 	}
-	if (!strcmp(img.target.target, "kvm")) {
+	if (!strcmp(img.target.target, "kvm") ||
+	    !strcmp(img.target.target, "virtio")) {
+		int virtio = !strcmp(img.target.target, "virtio");
+
 		image_close(&img);
-		return debug_kvm(&g, &user, argv + i);
+		return debug_remote(&g, &user, argv + i, virtio);
 	}
-	warnx("debug: %s: the %s target is not supported yet (virtio will use "
-	      "QEMU's gdb stub); use the kvm or linux target",
+	warnx("debug: %s: a %s image; pith debugs linux, kvm and virtio "
+	      "images",
 	      argv[i], img.target.target);
 	image_close(&img);
 	return PITH_TOOL_FAIL;

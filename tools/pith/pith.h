@@ -70,9 +70,9 @@ int relay_run(const char *path, char **argv, const char *image);
  * crash reports. */
 void relay_stderr(int fd, const char *image);
 
-/* Whether the debugging options in ARGV (--gdb, --core, --profile,
- * --trace) are available for TARGET; prints why not (debug.c). */
-int debug_options_supported(const char *target, int argc, char **argv);
+/* Makes pith_symbolize() (platform/common/symbols.h) name IMG's
+ * functions from its embedded symbol table (imagesym.c). */
+void image_symbols_use(const struct image *img);
 
 /* pith run of a virtio image (run_virtio.c): ARGV as cmd_run's, IMG open.
  * Returns the appliance's exit status. */

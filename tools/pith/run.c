@@ -32,8 +32,8 @@ static const char usage[] =
 	"  --stats             counters, time and memory on exit\n"
 	"Debugging (docs/debugging.md walks through them):\n"
 	"  --core FILE         an ELF core file on a crash or SIGQUIT\n"
-	"  --gdb PORT          (kvm) wait for gdb on 127.0.0.1:PORT; "
-	"`pith debug`\n"
+	"  --gdb PORT          (kvm, virtio) wait for gdb on "
+	"127.0.0.1:PORT; `pith debug`\n"
 	"  --profile FILE      sample the stack, write folded stacks "
 	"(`pith profile`)\n"
 	"  --profile-hz N      samples per CPU second (default 99)\n"
@@ -73,10 +73,6 @@ int cmd_run(int argc, char **argv)
 		      path, img.target.target);
 		image_close(&img);
 		return PITH_TOOL_FAIL;
-	}
-	if (!debug_options_supported(img.target.target, argc, argv)) {
-		image_close(&img);
-		return PITH_TOOL_USAGE;
 	}
 	argv = usernet_args(&img, argc - 1, argv + 1) - 1;
 	if (!strcmp(img.target.target, "kvm")) {

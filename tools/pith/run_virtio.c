@@ -37,7 +37,8 @@
 static const char usage[] =
 	"usage: pith run IMAGE [--mem SIZE] [--net NAME=tap:IFNAME]...\n"
 	"                [--block NAME=FILE]... [--stats] [--accel kvm|tcg]\n"
-	"                [--machine microvm|q35] [-- ARGS...]\n"
+	"                [--machine microvm|q35] [--core FILE] [--gdb PORT]\n"
+	"                [--profile FILE [--profile-hz N]] [-- ARGS...]\n"
 	"       pith run IMAGE --vmm qemu|firecracker|cloud-hypervisor "
 	"[-o FILE] ...\n"
 	"Runs a virtio image under QEMU (qemu-system-x86_64). Devices "
@@ -54,6 +55,14 @@ static const char usage[] =
 	"                      the guest, else TCG, with a notice)\n"
 	"  --machine M         microvm (virtio-mmio, the default) or q35 "
 	"(PCI)\n"
+	"  --core FILE         an ELF core file on a crash or SIGQUIT\n"
+	"  --gdb PORT          start halted, wait for gdb on "
+	"127.0.0.1:PORT\n"
+	"                      (QEMU's gdb stub; `pith debug` does both "
+	"halves)\n"
+	"  --profile FILE      sample the stack, write folded stacks "
+	"(`pith profile`)\n"
+	"  --profile-hz N      samples per second (default 99)\n"
 	"  --vmm V             print V's configuration instead of running "
 	"it\n"
 	"                      (docs/deploying.md); -o FILE writes it there\n"
@@ -140,6 +149,15 @@ static void split(struct vrun *r, int *argc, char **argv)
 		refuse(r, PITH_EXIT_USAGE, "-o FILE goes with --vmm");
 }
 
+/* --vmm prints a configuration: no pith run to debug it. */
+static void vmm_plain(const struct vrun *r)
+{
+	if (r->vmm && (r->opt.core || r->opt.gdb_port || r->opt.profile))
+		refuse(r, PITH_EXIT_USAGE,
+		       "--core, --gdb and --profile need pith run under QEMU, "
+		       "not a printed configuration (docs/debugging.md)");
+}
+
 static void parse(struct vrun *r, int argc, char **argv)
 {
 	char msg[512];
@@ -157,6 +175,13 @@ static void parse(struct vrun *r, int argc, char **argv)
 		       "--show-seccomp: a virtio image has no seccomp "
 		       "policy of its own (QEMU runs it; see "
 		       "docs/deploying.md)");
+	if (r->opt.trace)
+		refuse(r, PITH_EXIT_USAGE,
+		       "--trace: not available on the virtio target: the "
+		       "guest makes no hypercalls and its VM exits are "
+		       "QEMU's, not pith's to log; --stats, --core, --gdb "
+		       "and --profile work here, --trace on the kvm (VM "
+		       "exits) and linux (platform calls) targets");
 	pith_buf_init(&err, msg, sizeof msg);
 	if (pith_options_match(&r->img->manifest, &r->opt, &err) < 0)
 		refuse(r, PITH_EXIT_DEVICE, msg);
@@ -295,16 +320,19 @@ int run_virtio(int argc, char **argv, struct image *img)
 	r.path = argv[0];
 	r.img = img;
 	r.machine = "microvm";
+	r.ram_fd = r.gdb_fd = -1;
 	if (!realpath(r.path, r.image))
 		refuse(&r, PITH_TOOL_FAIL, "cannot resolve the image's path");
 	split(&r, &argc, argv);
 	parse(&r, argc, argv);
+	vmm_plain(&r);
 	size_ram(&r);
 	if (r.vmm) {
 		pick_macs(&r);
 		return vrun_print(&r);
 	}
 	open_devices(&r);
+	r.dbg = vdebug_open(&r);
 	pick_macs(&r);
 	vrun_cmdline(&r, 1);
 	if (!r.accel)

@@ -14,8 +14,12 @@
  *
  * Signals: SIGINT and SIGTERM stop the appliance cleanly, as on the
  * other targets: QEMU is told to stop, "IMAGE: stopped (SIGTERM)" goes
- * to stderr, and the status is 0. SIGHUP stops it too, with 128 + 1.
- * QEMU dies with pith run (PR_SET_PDEATHSIG). */
+ * to stderr, and the status is 0. SIGHUP stops it too, with 128 + 1,
+ * and SIGQUIT with --core, after the core, with 128 + 3. QEMU dies with
+ * pith run (PR_SET_PDEATHSIG).
+ *
+ * The debugging options (vdebug.h) add their descriptors to the relay's
+ * poll; a guest they hold stopped is not a halted one. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -27,6 +31,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "pith/exit.h"
@@ -43,6 +48,10 @@
 /* A diagnostic line longer than this is passed on in pieces. */
 #define DIAG_LINE_MAX 1024
 #define EXEC_FAILED   127
+/* The status of a run gdb killed, as on kvm (128 + SIGKILL). */
+#define KILLED_STATUS (128 + 9)
+/* The relay's descriptors: console, diagnostics, QMP. */
+#define RELAY_FDS 3
 
 static volatile sig_atomic_t stop_signal;
 
@@ -58,6 +67,8 @@ struct sup {
 	int nmi_sent, qmp_ready;
 	struct symbolizer *sym; /* source lines for crash reports */
 	unsigned stop_ticks;
+	long long checked_ms; /* the last halt check */
+	struct vdebug *dbg;   /* debugging options, or NULL */
 };
 
 static void on_signal(int sig)
@@ -154,11 +165,26 @@ static void send_nmi(struct sup *s)
 	s->nmi_sent = 1;
 }
 
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Every POLL_MS: whether QEMU's CPU has gone quiet. */
 static void halt_check(struct sup *s)
 {
-	unsigned long long t = cpu_ticks(s->pid);
+	unsigned long long t;
 
-	if (t && t - s->ticks <= IDLE_TICKS) {
+	if (now_ms() - s->checked_ms < POLL_MS)
+		return;
+	s->checked_ms = now_ms();
+	t = cpu_ticks(s->pid);
+	if (s->dbg && vdebug_holding(s->dbg))
+		s->idle = 0; /* stopped on purpose */
+	else if (t && t - s->ticks <= IDLE_TICKS) {
 		if (++s->idle >= IDLE_INTERVALS && !s->nmi_sent)
 			send_nmi(s);
 	} else {
@@ -193,13 +219,16 @@ static _Noreturn void child(struct vrun *r, const int *keep, unsigned n)
 static void start(struct sup *s, int con, int diag, int qmp)
 {
 	struct vrun *r = s->r;
-	int keep[3 + 2 * PITH_DEVICES_MAX], fds[3] = { con, diag, qmp };
+	int keep[RELAY_FDS + 2 * PITH_DEVICES_MAX + 2],
+		fds[RELAY_FDS] = { con, diag, qmp };
 	unsigned n = 0;
 
 	vrun_qemu_args(r, fds);
 	keep[n++] = con;
 	keep[n++] = diag;
 	keep[n++] = qmp;
+	if (s->dbg)
+		n += vdebug_keep(s->dbg, keep + n);
 	for (unsigned i = 0; i < r->img->manifest.count; i++) {
 		keep[n++] = r->dev[i].fd;
 		keep[n++] = r->ro_fd[i];
@@ -214,42 +243,65 @@ static void start(struct sup *s, int con, int diag, int qmp)
 		child(r, keep, n);
 }
 
+/* Acts on a signal: QEMU is told to quit (after a SIGQUIT's core);
+ * SIGTERM if it has not obeyed after STOP_TICKS intervals. */
+static void on_stop(struct sup *s)
+{
+	if (stop_signal > 0) {
+		if (stop_signal == SIGQUIT && s->dbg)
+			vdebug_quit(s->dbg);
+		qmp(s, "quit"); /* QEMU stops quietly */
+		stop_signal = -stop_signal;
+	} else if (stop_signal && ++s->stop_ticks > STOP_TICKS)
+		kill(s->pid, SIGTERM); /* QMP did not stop it */
+}
+
+/* Reads what the console, diagnostics and QMP have (P[0..2]). */
+static void relay_fds(struct sup *s, struct pollfd *p)
+{
+	char buf[4096];
+
+	for (int i = 0; i < RELAY_FDS; i++) {
+		ssize_t got;
+
+		if (p[i].fd < 0 || !p[i].revents)
+			continue;
+		got = read(p[i].fd, buf, sizeof buf);
+		if (got <= 0 && !(got < 0 && errno == EINTR)) {
+			p[i].fd = -1;
+			continue;
+		}
+		if (i == 0)
+			put(1, buf, (size_t)got);
+		else if (i == 1)
+			diag_bytes(s, buf, (size_t)got);
+	}
+}
+
 /* Relays until both pipes close (QEMU exited). */
 static void relay(struct sup *s)
 {
-	struct pollfd p[3] = { { s->con, POLLIN, 0 },
-			       { s->diag, POLLIN, 0 },
-			       { s->qmp, POLLIN, 0 } };
+	struct pollfd p[RELAY_FDS + VDEBUG_POLLFDS] = { { s->con, POLLIN, 0 },
+							{ s->diag, POLLIN, 0 },
+							{ s->qmp, POLLIN, 0 } };
 	struct timespec tick = { 0, POLL_MS * 1000000L };
 	sigset_t none;
-	char buf[4096];
 
 	sigemptyset(&none);
+	s->checked_ms = now_ms();
 	while (p[0].fd >= 0 || p[1].fd >= 0) {
-		int n = ppoll(p, 3, &tick, &none);
+		unsigned nd =
+			s->dbg ? vdebug_pollfds(s->dbg, p + RELAY_FDS) : 0;
+		int n = ppoll(p, RELAY_FDS + nd, &tick, &none);
 
-		if (stop_signal > 0) {
-			qmp(s, "quit"); /* QEMU stops quietly */
-			stop_signal = -stop_signal;
-		} else if (stop_signal && ++s->stop_ticks > STOP_TICKS)
-			kill(s->pid, SIGTERM); /* QMP did not stop it */
-		if (n == 0)
-			halt_check(s);
-		for (int i = 0; n > 0 && i < 3; i++) {
-			ssize_t got;
-
-			if (p[i].fd < 0 || !p[i].revents)
-				continue;
-			got = read(p[i].fd, buf, sizeof buf);
-			if (got <= 0 && !(got < 0 && errno == EINTR)) {
-				p[i].fd = -1;
-				continue;
-			}
-			if (i == 0)
-				put(1, buf, (size_t)got);
-			else if (i == 1)
-				diag_bytes(s, buf, (size_t)got);
-		}
+		on_stop(s);
+		halt_check(s);
+		if (n <= 0)
+			continue;
+		relay_fds(s, p);
+		if (nd &&
+		    vdebug_ready(s->dbg, p + RELAY_FDS, nd) == VDEBUG_QUIT)
+			qmp(s, "quit");
 	}
 	if (s->len) {
 		s->line[s->len] = '\0';
@@ -296,8 +348,8 @@ static int status_of(struct sup *s, int st)
 
 int vrun_supervise(struct vrun *r)
 {
-	struct sup s = { .r = r, .record = -1 };
-	int con[2], diag[2], qmp[2], st = 0;
+	struct sup s = { .r = r, .record = -1, .dbg = r->dbg };
+	int con[2], diag[2], qmp[2], st = 0, status;
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct rusage ru = { 0 };
 	sigset_t block;
@@ -311,10 +363,14 @@ int vrun_supervise(struct vrun *r)
 	sigaddset(&block, SIGINT);
 	sigaddset(&block, SIGTERM);
 	sigaddset(&block, SIGHUP);
+	if (r->opt.core) /* a core, then the end */
+		sigaddset(&block, SIGQUIT);
 	sigprocmask(SIG_BLOCK, &block, 0);
 	sigaction(SIGINT, &sa, 0);
 	sigaction(SIGTERM, &sa, 0);
 	sigaction(SIGHUP, &sa, 0);
+	if (r->opt.core)
+		sigaction(SIGQUIT, &sa, 0);
 	signal(SIGPIPE, SIG_IGN);
 	start(&s, con[1], diag[1], qmp[1]);
 	close(con[1]);
@@ -323,11 +379,17 @@ int vrun_supervise(struct vrun *r)
 	s.con = con[0];
 	s.diag = diag[0];
 	s.qmp = qmp[0];
+	if (s.dbg && vdebug_start(s.dbg) < 0)
+		kill(s.pid, SIGKILL);
 	relay(&s);
 	while (wait4(s.pid, &st, 0, &ru) < 0 && errno == EINTR)
 		;
 	if (r->opt.stats)
 		fprintf(stderr, "pith run: QEMU peak RSS %ld KiB (%s, %s)\n",
 			ru.ru_maxrss, r->machine, r->accel);
-	return status_of(&s, st);
+	status = s.dbg && vdebug_killed(s.dbg) ? KILLED_STATUS
+					       : status_of(&s, st);
+	if (s.dbg)
+		vdebug_finish(s.dbg, status);
+	return status;
 }

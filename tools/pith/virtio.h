@@ -7,6 +7,7 @@
  *   supervise.c    QEMU as a child: console relay, exit record, halts
  *   accel.c        KVM or TCG (a cached probe of this host's KVM)
  *   vmm.c          --vmm: QEMU, Firecracker and cloud-hypervisor configs
+ *   vdebug.c ...   --gdb, --core, --profile (vdebug.h)
  */
 #ifndef PITH_TOOL_VIRTIO_H
 #define PITH_TOOL_VIRTIO_H
@@ -16,6 +17,7 @@
 #include "../../platform/common/options.h"
 #include "../../platform/linux/hostdev.h"
 #include "pith.h"
+#include "vdebug.h"
 
 /* The isa-debug-exit port pith gives QEMU (and the guest, pith.debug_exit=). */
 #define VRUN_DEBUG_EXIT 0xf4
@@ -53,6 +55,10 @@ struct vrun {
 	struct hostdev dev[PITH_DEVICES_MAX];
 	int ro_fd[PITH_DEVICES_MAX]; /* block: a read-only twin (QEMU) */
 	uint8_t mac[PITH_DEVICES_MAX][6];
+	/* Debugging options (vdebug.h): NULL and -1 without them. */
+	struct vdebug *dbg;
+	int ram_fd; /* guest RAM, a memfd QEMU maps */
+	int gdb_fd; /* QEMU's end of the link to its gdb stub */
 	uint64_t ram_mib;
 	char cmdline[VRUN_CMDLINE_MAX];
 	/* QEMU's arguments. */

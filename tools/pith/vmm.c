@@ -167,6 +167,27 @@ static void mmio_entries(struct vrun *r)
 	memcpy(dashes, extra, n);
 }
 
+/* pith run's debugging options (vdebug.h): guest RAM in pith's memfd,
+ * QEMU's gdb stub on pith's socket pair, the guest halted until pith
+ * lets it run. Without the options, none of this. */
+static void qemu_debug(struct vrun *r)
+{
+	if (r->ram_fd >= 0) {
+		vrun_arg(r, "-object");
+		vrun_arg(r,
+			 "memory-backend-file,id=pith-ram,size=%lluM,"
+			 "mem-path=/dev/fd/%d,share=on",
+			 (unsigned long long)r->ram_mib, r->ram_fd);
+	}
+	if (r->gdb_fd >= 0) {
+		vrun_arg(r, "-chardev");
+		vrun_arg(r, "socket,id=pith-gdb,fd=%d", r->gdb_fd);
+		vrun_arg(r, "-gdb");
+		vrun_arg(r, "chardev:pith-gdb");
+		vrun_arg(r, "-S");
+	}
+}
+
 void vrun_qemu_args(struct vrun *r, const int *fds)
 {
 	int kvm = r->accel && !strcmp(r->accel, "kvm");
@@ -178,8 +199,10 @@ void vrun_qemu_args(struct vrun *r, const int *fds)
 		 getenv("PITH_QEMU") ? getenv("PITH_QEMU")
 				     : "qemu-system-x86_64");
 	vrun_arg(r, "-M");
-	vrun_arg(r, strcmp(r->machine, "q35") ? "microvm,x-option-roms=off"
-					      : "q35");
+	vrun_arg(r, "%s%s",
+		 strcmp(r->machine, "q35") ? "microvm,x-option-roms=off"
+					   : "q35",
+		 fds && r->ram_fd >= 0 ? ",memory-backend=pith-ram" : "");
 	vrun_arg(r, "-accel");
 	vrun_arg(r, "%s", kvm ? "kvm" : "tcg");
 	vrun_arg(r, "-cpu");
@@ -205,6 +228,8 @@ void vrun_qemu_args(struct vrun *r, const int *fds)
 		vrun_arg(r, "virtio-mmio.force-legacy=false");
 	}
 	qemu_devices(r, fds);
+	if (fds)
+		qemu_debug(r);
 }
 
 /* A shell word for S: as it is if plain, else in single quotes. */

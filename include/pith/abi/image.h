@@ -9,6 +9,8 @@
  *   PITH_NOTE_SIZES     "NAME BYTES\n" lines: bytes each library adds
  *   PITH_NOTE_KVM_ABI   kvm images: the hypercall ABI version
  *   PITH_NOTE_SYMTAB    where the symbol table is loaded
+ *   PITH_NOTE_VIRTIO_DEBUG  virtio images: what pith run's debugging
+ *                       options read in the guest (abi/virtio.h)
  *
  * and a loaded section of function symbols (struct pith_symtab) so that
  * crash reports can name functions even in a stripped image.
@@ -18,12 +20,13 @@
 
 #include <stdint.h>
 
-#define PITH_NOTE_OWNER	   "PITH"
-#define PITH_NOTE_TARGET   1
-#define PITH_NOTE_MANIFEST 2
-#define PITH_NOTE_SIZES	   3
-#define PITH_NOTE_KVM_ABI  4 /* uint32_t: PITH_KVM_ABI_VERSION (abi/kvm.h) */
-#define PITH_NOTE_SYMTAB   5 /* struct pith_note_symtab */
+#define PITH_NOTE_OWNER	       "PITH"
+#define PITH_NOTE_TARGET       1
+#define PITH_NOTE_MANIFEST     2
+#define PITH_NOTE_SIZES	       3
+#define PITH_NOTE_KVM_ABI      4 /* uint32_t: PITH_KVM_ABI_VERSION (abi/kvm.h) */
+#define PITH_NOTE_SYMTAB       5 /* struct pith_note_symtab */
+#define PITH_NOTE_VIRTIO_DEBUG 6 /* struct pith_note_virtio_debug */
 
 /* Bumped whenever the layout of anything in this file changes. */
 #define PITH_IMAGE_ABI_VERSION 1

@@ -59,6 +59,29 @@ size_t build_udp(uint8_t *f, uint16_t sport, uint16_t dport, const void *data,
 	return build_ip(f, PEER_IP, US_IP, IP_PROTO_UDP, u, ulen, 1, 0);
 }
 
+size_t build_tcp(uint8_t *t, uint16_t sport, uint16_t dport, uint32_t seq,
+		 uint32_t ack, uint8_t flags, uint16_t wnd, const uint8_t *opt,
+		 size_t optlen, const uint8_t *data, size_t len)
+{
+	size_t hl = 20 + optlen, n = hl + len;
+
+	memset(t, 0, 20);
+	put16(t, sport);
+	put16(t + 2, dport);
+	put32(t + 4, seq);
+	put32(t + 8, ack);
+	t[12] = (uint8_t)((hl / 4) << 4);
+	t[13] = flags;
+	put16(t + 14, wnd);
+	if (optlen)
+		memcpy(t + 20, opt, optlen);
+	if (len)
+		memmove(t + hl, data, len);
+	put16(t + 16, net_csum_fold(net_csum_add(
+			      net_csum_pseudo(PEER_IP, US_IP, 6, n), t, n)));
+	return n;
+}
+
 size_t build_echo(uint8_t *m, uint16_t seq, size_t len)
 {
 	m[0] = 8;

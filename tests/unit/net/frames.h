@@ -27,6 +27,13 @@ size_t build_ip(uint8_t *f, uint32_t src, uint32_t dst, uint8_t proto,
 size_t build_udp(uint8_t *f, uint16_t sport, uint16_t dport, const void *data,
 		 size_t len);
 
+/* A TCP segment from PEER_IP:SPORT to US_IP:DPORT into T: header with
+ * OPTLEN bytes of options (a multiple of 4), then LEN bytes of DATA,
+ * checksummed; returns its length. */
+size_t build_tcp(uint8_t *t, uint16_t sport, uint16_t dport, uint32_t seq,
+		 uint32_t ack, uint8_t flags, uint16_t wnd, const uint8_t *opt,
+		 size_t optlen, const uint8_t *data, size_t len);
+
 /* An ICMP echo request with LEN bytes of pattern data, checksummed. */
 size_t build_echo(uint8_t *icmp, uint16_t seq, size_t len);
 

@@ -1,0 +1,169 @@
+/* TCP's timers and loss recovery driven by scripted segments
+ * (tcp_script.h): retransmission timeout with backoff and the loss
+ * window, the user timeout, persist against a zero window, keepalive,
+ * and SACK-guided fast retransmit. */
+#include <errno.h>
+
+#include "tcp_script.h"
+#include "unit.h"
+
+static void check_timed_out(void)
+{
+	CHECK_EQ(net_tcp_error(t_conn), -ETIMEDOUT);
+}
+
+static void test_rto(void)
+{
+	static const struct step s[] = {
+		HANDSHAKE,
+		CALL(send_100),
+		OUT(TH_ACK | TH_PSH, 1, 1, 100),
+		WAIT(NET_TCP_RTO_INIT_MS - 10),
+		QUIET,
+		WAIT(20),
+		OUT(TH_ACK | TH_PSH, 1, 1, 100),
+		WAIT(NET_TCP_RTO_INIT_MS * 2 + 10), /* backed off */
+		OUT(TH_ACK | TH_PSH, 1, 1, 100),
+		IN(TH_ACK, 1, 101, 0),
+		QUIET,
+		WAIT(10000),
+		QUIET,
+		END,
+	};
+	tcp_test_start();
+	tcp_script("rto", s);
+	CHECK_EQ(net_counter(NET_TCP_RTO), 2);
+	/* The loss window (one segment) grew by the 100 bytes acked. */
+	CHECK_EQ(t_conn->cwnd, t_conn->mss + 100);
+	CHECK_EQ(t_conn->ssthresh, 2 * t_conn->mss);
+}
+
+static void set_user_timeout(void)
+{
+	net_tcp_set_user_timeout(t_conn, 2500);
+}
+
+static void test_user_timeout(void)
+{
+	static const struct step s[] = {
+		HANDSHAKE,
+		CALL(set_user_timeout),
+		CALL(send_100),
+		OUT(TH_ACK | TH_PSH, 1, 1, 100),
+		WAIT(1000),
+		OUT(TH_ACK | TH_PSH, 1, 1, 100),
+		WAIT(2000),
+		OUT(TH_ACK | TH_PSH, 1, 1, 100),
+		WAIT(4000), /* 6 s unanswered: over 2.5 s */
+		QUIET,
+		CALL(check_timed_out),
+		END,
+	};
+	tcp_test_start();
+	tcp_script("user-timeout", s);
+	CHECK_EQ(net_counter(NET_TCP_USER_TIMEOUT), 1);
+}
+
+static void test_persist(void)
+{
+	static const struct step s[] = {
+		HANDSHAKE,
+		IN_W(TH_ACK, 1, 1, 0, 0), /* the window closes */
+		CALL(send_100),
+		QUIET,
+		WAIT(NET_TCP_RTO_INIT_MS + 10),
+		OUT(TH_ACK, 0, 1, 0), /* probe: seq snd_una - 1 */
+		IN_W(TH_ACK, 1, 1, 0, 0),
+		WAIT(NET_TCP_RTO_INIT_MS * 2 + 10),
+		OUT(TH_ACK, 0, 1, 0),
+		IN_W(TH_ACK, 1, 1, 0, 1000), /* it opens */
+		OUT(TH_ACK | TH_PSH, 1, 1, 100),
+		END,
+	};
+	tcp_test_start();
+	tcp_script("persist", s);
+	CHECK_EQ(net_counter(NET_TCP_PROBE), 2);
+}
+
+static void keepalive_on(void)
+{
+	CHECK_EQ(net_tcp_set_keepalive(t_conn, 1, 1, 2), 0);
+	CHECK_EQ(net_tcp_set_keepalive(t_conn, 1, 0, 2), -EINVAL);
+}
+
+static void test_keepalive(void)
+{
+	static const struct step s[] = {
+		HANDSHAKE,
+		CALL(keepalive_on),
+		WAIT(1010),
+		OUT(TH_ACK, 0, 1, 0),
+		IN(TH_ACK, 1, 1, 0), /* answered: idle again */
+		WAIT(1010),
+		OUT(TH_ACK, 0, 1, 0),
+		WAIT(1000),
+		OUT(TH_ACK, 0, 1, 0),
+		WAIT(1000), /* two unanswered: given up */
+		OUT(TH_RST | TH_ACK, 1, 1, 0),
+		CALL(check_timed_out),
+		END,
+	};
+	tcp_test_start();
+	tcp_script("keepalive", s);
+	CHECK_EQ(net_counter(NET_TCP_KEEPALIVE), 3);
+	CHECK_EQ(net_counter(NET_TCP_KEEPALIVE_DROP), 1);
+}
+
+static void send_10_segments(void)
+{
+	call_nodelay();
+	send_n(10 * 1448);
+}
+
+static void check_recovered(void)
+{
+	CHECK(!(t_conn->flags & TF_RECOVERY));
+	CHECK_EQ(t_conn->cwnd, t_conn->ssthresh);
+}
+
+#define SEG(i) (1 + (i)*1448)
+static void test_sack_fast_retransmit(void)
+{
+	static const struct step s[] = {
+		HANDSHAKE_ALL,
+		CALL(send_10_segments),
+		OUT(TH_ACK, SEG(0), 1, 1448),
+		OUT(TH_ACK, SEG(1), 1, 1448),
+		OUT(TH_ACK, SEG(2), 1, 1448),
+		OUT(TH_ACK, SEG(3), 1, 1448),
+		OUT(TH_ACK, SEG(4), 1, 1448),
+		OUT(TH_ACK, SEG(5), 1, 1448),
+		OUT(TH_ACK, SEG(6), 1, 1448),
+		OUT(TH_ACK, SEG(7), 1, 1448),
+		OUT(TH_ACK, SEG(8), 1, 1448),
+		OUT(TH_ACK | TH_PSH, SEG(9), 1, 1448),
+		/* Segment 1 is lost; 2, 3 and 4 arrive. */
+		IN_SACK(1, SEG(1), SEG(2), SEG(3)),
+		IN_SACK(1, SEG(1), SEG(2), SEG(4)),
+		QUIET,
+		IN_SACK(1, SEG(1), SEG(2), SEG(5)),
+		OUT(TH_ACK, SEG(1), 1, 1448), /* the hole, at once */
+		IN(TH_ACK, 1, SEG(10), 0),
+		CALL(check_recovered),
+		END,
+	};
+	tcp_test_start();
+	tcp_script("sack-fast-retransmit", s);
+	CHECK_EQ(net_counter(NET_TCP_FAST_RTX), 1);
+	CHECK_EQ(net_counter(NET_TCP_RTO), 0);
+	CHECK(t_conn->sack == 0);
+}
+
+static const struct unit_test tests[] = {
+	{ "rto-backoff-loss-window", test_rto },
+	{ "user-timeout", test_user_timeout },
+	{ "persist-zero-window", test_persist },
+	{ "keepalive", test_keepalive },
+	{ "sack-fast-retransmit", test_sack_fast_retransmit },
+};
+const struct unit_suite suite_tcptimers = UNIT_SUITE("tcptimers", tests);
