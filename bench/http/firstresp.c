@@ -2,7 +2,8 @@
  * (vfork + exec), then tries every 100 us to connect to ADDR:PORT and
  * get a 200 for GET PATH; prints the microseconds from just before the
  * fork to the end of the first 200's status line, then kills the
- * server (SIGTERM, and SIGKILL after 1 s) and reaps it.
+ * server (SIGTERM, and SIGKILL after 1 s) and reaps it. The server's
+ * standard output is sent to standard error.
  *
  * usage: firstresp ADDR PORT PATH COMMAND [ARGS...]
  * exit status: 0 measured, 1 no 200 within 10 s or the server died. */
@@ -84,6 +85,8 @@ int main(int argc, char **argv)
 	t0 = now_ns();
 	pid = vfork();
 	if (pid == 0) {
+		/* The server's output goes to stderr: stdout is the number. */
+		dup2(2, 1);
 		execvp(argv[4], argv + 4);
 		_exit(127);
 	}
