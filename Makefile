@@ -1,6 +1,7 @@
 # pith: the unikernel toolkit. `make` builds the tools and the libraries
-# of the default target; `make test` runs every test; `make run` builds
-# and runs the hello appliance; `make deps` installs what the build needs.
+# of the default target; `make test` runs every test; `make run` serves
+# the demo site from the httpd appliance on http://localhost:8080;
+# `make deps` installs what the build needs.
 # See README.md.
 
 PITH_ROOT := $(CURDIR)
@@ -276,9 +277,10 @@ test: all unit-tests build/tests/wire fuzzers
 
 # --- Everything else ----------------------------------------------------
 
-run: all
-	$(Q)build/bin/pith build apps/hello --target linux -o build/hello.linux
-	$(Q)build/bin/pith run build/hello.linux -- Hello from make run
+# The demo: deps, build, the httpd appliance with apps/httpd/site on
+# http://localhost:$(PORT) (tools/demo/run says how; Ctrl-C stops it).
+run:
+	@tools/demo/run
 
 deps:
 	@mk/deps.sh

@@ -7,10 +7,12 @@ linux-libc-dev iproute2 python3 clang-format util-linux coreutils
 iputils-ping dnsmasq-base clang libclang-rt-14-dev libslirp-dev gdb
 libdw-dev qemu-system-x86 curl chromium python3-websocket zlib1g-dev wrk
 nginx-light"
+# One dpkg-query for all of them (make run asks every time: keep it fast).
+installed=$(dpkg-query -W -f='${Package} ${Status}\n' $packages 2>/dev/null |
+	awk '/ ok installed$/ {print $1}')
 missing=
 for p in $packages; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
-		missing="$missing $p"
+	echo "$installed" | grep -qx "$p" || missing="$missing $p"
 done
 if [ -z "$missing" ]; then
 	echo "deps: everything is installed"

@@ -2,7 +2,10 @@
 #include "portfwd.h"
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 /* A decimal port 1..65535 of exactly LEN characters, or -1. */
 static long port(const char *s, size_t len)
@@ -61,4 +64,41 @@ int portfwd_parse(const char *spec, struct portfwd *f, struct pith_buf *err)
 		return -1;
 	}
 	return 0;
+}
+
+void portfwd_busy(const struct portfwd *f, struct pith_buf *err)
+{
+	char a[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &f->host_addr, a, sizeof a);
+	pith_buf_str(err, "port ");
+	pith_buf_udec(err, f->host_port);
+	pith_buf_str(err, f->udp ? "/udp" : "/tcp");
+	pith_buf_str(err, " on ");
+	pith_buf_str(err, a);
+	pith_buf_str(err, " is already in use (or not allowed); choose "
+			  "another: -p OTHERPORT:");
+	pith_buf_udec(err, f->guest_port);
+}
+
+int portfwd_probe(const struct portfwd *f, struct pith_buf *err)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+				  .sin_port = htons(f->host_port),
+				  .sin_addr = f->host_addr };
+	int one = 1, s, r;
+
+	s = socket(AF_INET, (f->udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC,
+		   0);
+	if (s < 0) {
+		pith_buf_str(err, "no socket to check the host port with");
+		return -1;
+	}
+	/* As the forwarders bind it: TIME-WAIT leftovers do not count. */
+	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	r = bind(s, (struct sockaddr *)&sa, sizeof sa);
+	close(s);
+	if (r < 0)
+		portfwd_busy(f, err);
+	return r < 0 ? -1 : 0;
 }

@@ -25,4 +25,13 @@ struct portfwd {
 /* Parses SPEC into *F. 0, or -1 with ERR saying what is wrong. */
 int portfwd_parse(const char *spec, struct portfwd *f, struct pith_buf *err);
 
+/* Says in ERR that F's host port is taken (or not allowed), with the hint
+ * of another port. */
+void portfwd_busy(const struct portfwd *f, struct pith_buf *err);
+
+/* Whether F's host port can be bound now: 0, or -1 with portfwd_busy's
+ * words in ERR. For a VMM that binds the port itself later (QEMU's
+ * hostfwd) and then says only that it could not. */
+int portfwd_probe(const struct portfwd *f, struct pith_buf *err);
+
 #endif

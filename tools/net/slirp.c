@@ -127,17 +127,7 @@ Slirp *neth_start(int frames_fd, const struct portfwd *fwd, unsigned n,
 		if (slirp_add_hostfwd(s, fwd[i].udp, fwd[i].host_addr,
 				      fwd[i].host_port, guest,
 				      fwd[i].guest_port) < 0) {
-			char a[INET_ADDRSTRLEN];
-			inet_ntop(AF_INET, &fwd[i].host_addr, a, sizeof a);
-			pith_buf_str(err, "port ");
-			pith_buf_udec(err, fwd[i].host_port);
-			pith_buf_str(err, fwd[i].udp ? "/udp" : "/tcp");
-			pith_buf_str(err, " on ");
-			pith_buf_str(err, a);
-			pith_buf_str(err, " is already in use (or not "
-					  "allowed); choose another: -p "
-					  "OTHERPORT:");
-			pith_buf_udec(err, fwd[i].guest_port);
+			portfwd_busy(&fwd[i], err);
 			return 0;
 		}
 	return s;

@@ -151,6 +151,21 @@ static int start_helper(const struct usernet *u)
 	return USERNET_FD;
 }
 
+/* Exits with portfwd_busy's words if a rule's host port is taken. */
+static void probe_ports(const struct usernet *u)
+{
+	struct pith_buf b;
+	struct portfwd f;
+	char why[160];
+
+	for (unsigned i = 0; i < u->nrules; i++) {
+		pith_buf_init(&b, why, sizeof why);
+		if (portfwd_parse(u->rules[i], &f, &b) < 0 ||
+		    portfwd_probe(&f, &b) < 0)
+			errx(PITH_TOOL_FAIL, "run: user networking: %s", why);
+	}
+}
+
 const char *usernet_rules[PORTFWD_MAX];
 unsigned usernet_nrules;
 
@@ -168,7 +183,9 @@ char **usernet_args(const struct image *img, int n, char **args)
 	if (pick_device(img, args, &u) < 0)
 		exit(PITH_TOOL_FAIL);
 	if (!strcmp(img->target.target, "virtio")) {
-		/* QEMU has user networking of its own (vmm.c). */
+		/* QEMU has user networking of its own (vmm.c); it binds the
+		 * ports itself and would only say that it could not. */
+		probe_ports(&u);
 		memcpy(usernet_rules, u.rules, sizeof u.rules);
 		usernet_nrules = u.nrules;
 		snprintf(spec, sizeof spec, "%s=user", u.device);
