@@ -35,7 +35,8 @@
 #define LOWMEM_MAX (3ULL << 30)
 
 static const char usage[] =
-	"usage: pith run IMAGE [--mem SIZE] [--net NAME=tap:IFNAME]...\n"
+	"usage: pith run IMAGE [-p [ADDR:]HOSTPORT:GUESTPORT[/tcp|/udp]]...\n"
+	"                [--net NAME=tap:IF|user]... [--mem SIZE]\n"
 	"                [--block NAME=FILE]... [--stats] [--accel kvm|tcg]\n"
 	"                [--machine microvm|q35] [--core FILE] [--gdb PORT]\n"
 	"                [--profile FILE [--profile-hz N]] [-- ARGS...]\n"
@@ -45,7 +46,14 @@ static const char usage[] =
 	"declared\n"
 	"in its manifest must be attached:\n"
 	"  --mem SIZE          the appliance's heap (K, M, G; default 64M)\n"
+	"  -p [ADDR:]HP:GP     forward host port HP (on ADDR, default "
+	"127.0.0.1)\n"
+	"                      to the appliance's port GP, tcp unless /udp "
+	"(QEMU's\n"
+	"                      user-mode networking: no root, no tap)\n"
 	"  --net NAME=tap:IF   network device NAME (virtio-net) on tap IF\n"
+	"  --net NAME=user     network device NAME on QEMU's user-mode "
+	"networking\n"
 	"  --block NAME=FILE   block device NAME (virtio-blk) backed by FILE\n"
 	"  --stats             guest boot time, device counters and QEMU's "
 	"peak\n"
