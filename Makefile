@@ -172,6 +172,7 @@ UNIT_SRCS := $(wildcard tests/unit/*.c) \
 	platform/common/fmt.c platform/common/manifest.c \
 	platform/common/options.c platform/common/symbols.c \
 	platform/common/crash.c lib/posix/mem.c lib/posix/io.c tools/pith/rsp.c \
+	platform/linux/tso.c tests/common/gso.c \
 	lib/posix/time.c lib/posix/syscall.c build/gen/syscall_names.c \
 	$(CORE_SRCS) $(NET_SRCS) $(FS_SRCS) $(HTTP_SRCS) $(SITEPACK_SRCS)
 UNIT_OBJS := $(patsubst %,build/san/%.o,$(basename $(UNIT_SRCS)))
@@ -215,10 +216,10 @@ build/tests/unit-virtio: $(VIRTIO_UNIT_SRCS:%.c=build/san/%.o)
 unit-tests: build/tests/unit build/tests/unit-monitor build/tests/unit-virtio
 
 # The net test bench's impairing forwarder (tests/net/wire.c).
-build/tests/wire: tests/net/wire.c
+build/tests/wire: tests/net/wire.c tests/common/gso.c tests/common/gso.h
 	@mkdir -p $(dir $@)
 	$(call msg,HOSTCC,$<)
-	$(Q)$(HOST_CC) $(HOST_CFLAGS) -o $@ $<
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) -o $@ $(filter %.c,$^)
 
 # libFuzzer harnesses (clang): the network stack's input, the kvm
 # monitor's hypercalls and image checks. `make fuzz FUZZ_TIME=SECONDS`
@@ -231,13 +232,13 @@ MONITOR_FUZZ_SRCS := monitor/mem.c monitor/hypercall.c monitor/report.c \
 	platform/common/manifest.c platform/common/crash.c \
 	platform/common/symbols.c
 NET_FUZZ_SRCS := tests/fuzz/net_input.c tests/unit/fake_platform.c \
-	tests/unit/net/frames.c \
+	tests/common/gso.c tests/unit/net/frames.c \
 	platform/common/symbols.c platform/common/fmt.c $(CORE_SRCS) $(NET_SRCS)
 # The engine without its TCP adapter (serve.c): the harness is the
 # transport.
 HTTP_FUZZ_SRCS := tests/fuzz/http_request.c tests/unit/http/harness.c \
 	tests/unit/fs/fs_site.c tests/unit/fake_platform.c \
-	platform/common/symbols.c platform/common/fmt.c $(FS_SRCS) \
+	tests/common/gso.c platform/common/symbols.c platform/common/fmt.c $(FS_SRCS) \
 	$(filter-out lib/http/serve.c,$(HTTP_SRCS)) $(SITEPACK_SRCS)
 FUZZERS := build/fuzz/net_input build/fuzz/kvm_hypercall build/fuzz/kvm_elf \
 	build/fuzz/http_request

@@ -167,7 +167,8 @@ static void open_devices(struct mon *m)
 		fail(m, PITH_EXIT_DEVICE, msg);
 	/* Inherited descriptors have no place next to a guest. */
 	hostdev_close_inherited(&m->opt, 3);
-	if (hostdev_open_all(&m->img.manifest, &m->opt, m->dev, -1, &err) < 0)
+	if (hostdev_open_all(&m->img.manifest, &m->opt, m->dev, -1, 0, &err) <
+	    0)
 		fail(m, PITH_EXIT_DEVICE, msg);
 }
 

@@ -52,6 +52,14 @@
  * heap, up to this many bytes at once: eight maximal datagrams. */
 #define NET_HEAP_MEM_MAX (512UL << 10)
 
+/* On a device with TCP segmentation offload (pith_net_info's tso_max),
+ * TCP sends up to 64 KiB in one frame from buffers of this many; each is
+ * allocated on first use and kept (about 64 KiB each, 4 x 64 KiB = the
+ * most a flush holds before the queue is written). With all four queued,
+ * the queue is written first; if the host is busy, TCP falls back to
+ * one-segment frames from the pool. */
+#define NET_TSO_BUFS 4
+
 /* ARP cache entries (least recently used is evicted at the cap). An
  * appliance talks to its gateway and a handful of on-link hosts; 64
  * entries make a spoofing flood evict only strangers. */
@@ -225,6 +233,7 @@ void net_udp_close(struct net_udp *s);
 	X(ETH_RX_NOBUF, "eth.rx_nobuf")                                        \
 	X(ETH_TX_DROP_QUEUE, "eth.tx_drop_queue")                              \
 	X(ETH_TX_ERROR, "eth.tx_error")                                        \
+	X(ETH_TX_TSO, "eth.tx_tso")                                            \
 	X(ARP_RX, "arp.rx")                                                    \
 	X(ARP_TX_REQUEST, "arp.tx_request")                                    \
 	X(ARP_TX_REPLY, "arp.tx_reply")                                        \

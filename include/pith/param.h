@@ -72,6 +72,11 @@
  * Ethernet header. */
 #define PITH_FRAME_MAX (9000 + 14)
 
+/* Largest TCP/IPv4 frame a device with segmentation offload takes
+ * (struct pith_net_info's tso_max): the largest IPv4 datagram plus the
+ * Ethernet header. */
+#define PITH_TSO_FRAME_MAX (65535 + 14)
+
 /* --- Debugging (docs/debugging.md) ---------------------------------- */
 
 /* Profiler samples per CPU second by default: 99 Hz, the flame-graph

@@ -69,6 +69,12 @@ void pith_yield(uint64_t deadline, pith_handle_set *ready);
 struct pith_net_info {
 	uint8_t mac[PITH_MAC_LEN]; /* the appliance's own Ethernet address */
 	size_t mtu;		   /* largest IP payload of one frame */
+	/* TCP segmentation offload: 0, none; else the largest frame
+	 * (Ethernet header included, at most PITH_TSO_FRAME_MAX) that
+	 * pith_net_write_batch takes with a gso_size, cutting it into
+	 * segments of at most mtu + 14 bytes on the way out (see struct
+	 * pith_frame). */
+	size_t tso_max;
 };
 
 /* Looks up the network device NAME from the manifest.
@@ -91,16 +97,31 @@ enum pith_result pith_net_read(pith_handle h, void *buf, size_t cap,
 /* Sends one frame of LEN bytes (Ethernet header included).
  *   PITH_OK      handed to the host;
  *   PITH_AGAIN   the host's queue is full; nothing was sent;
- *   PITH_EINVAL  LEN is below 14 or above mtu + 14;
+ *   PITH_EINVAL  LEN is below 14 or above mtu + 14 (a batch's frame with a
+ *                gso_size: above tso_max, not a TCP/IPv4 frame as struct
+ *                pith_frame describes, or segments, headers included,
+ *                over mtu; on a device without tso_max, any gso_size);
  *   PITH_EUNSPEC the host failed. */
 enum pith_result pith_net_write(pith_handle h, const void *buf, size_t len);
 
 /* One frame of a batch: BUF of CAP bytes; LEN is the frame's length (read:
- * set by the call; write: set by the caller). */
+ * set by the call; write: set by the caller).
+ *
+ * GSO_SIZE, write only, on a device with tso_max: 0 for an ordinary frame;
+ * else the frame is one TCP segment over IPv4 (Ethernet type 0x0800, an
+ * IPv4 header with its length and checksum, protocol 6, no fragment
+ * fields, a TCP header with options) of up to tso_max bytes, which the
+ * host sends as segments of GSO_SIZE payload bytes each (the last may be
+ * shorter), copying the headers, advancing the sequence number and
+ * setting the lengths, identifiers and checksums of each. The TCP
+ * checksum field holds the pseudo-header sum (addresses, protocol and the
+ * whole frame's TCP length), folded and not complemented. Reads always
+ * return frames of at most mtu + 14 bytes. */
 struct pith_frame {
 	void *buf;
 	size_t cap;
 	size_t len;
+	size_t gso_size;
 };
 
 /* Reads up to N frames in one call (one host exit where exits cost).

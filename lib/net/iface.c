@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "impl.h"
+#include "pith/param.h"
 
 struct net_if net_if;
 uint64_t net_counters[NET_COUNTER_COUNT];
@@ -50,9 +51,13 @@ static void write_queue(void)
 			struct pbuf *p = txq[(tx_head + n) % NET_TX_QUEUE];
 			f[n].buf = p->data;
 			f[n].cap = f[n].len = p->len;
+			f[n].gso_size = p->gso_size;
 			n++;
 		}
 		r = pith_net_write_batch(net_if.handle, f, n, &done);
+		for (unsigned i = 0; i < done && i < n; i++)
+			if (f[i].gso_size)
+				COUNT(ETH_TX_TSO);
 		/* A frame the host refused outright is dropped, so that one
 		 * bad frame cannot block the queue. */
 		if (r == PITH_EINVAL || r == PITH_EUNSPEC) {
@@ -69,6 +74,11 @@ static void write_queue(void)
 		if (r == PITH_AGAIN)
 			return; /* the host is busy: the rest waits */
 	}
+}
+
+void iface_tx_write(void)
+{
+	write_queue();
 }
 
 static void flush(void *arg)
@@ -112,6 +122,7 @@ static void input(void *arg)
 		f[n].buf = p[n]->data;
 		f[n].cap = net_if.mtu + ETH_HLEN;
 		f[n].len = 0;
+		f[n].gso_size = 0;
 		n++;
 	}
 	if (n == 0) {
@@ -183,6 +194,12 @@ static int bring_up(const char *device, const struct net_config *c)
 		return -EINVAL;
 	memcpy(net_if.mac, info.mac, ETH_ALEN);
 	net_if.mtu = info.mtu;
+	/* Segmentation offload only where a frame can hold several segments. */
+	net_if.tso_max = info.tso_max > info.mtu + ETH_HLEN
+				 ? (info.tso_max < PITH_TSO_FRAME_MAX
+					    ? info.tso_max
+					    : PITH_TSO_FRAME_MAX)
+				 : 0;
 	return pbuf_pool_init(c->pbufs ? c->pbufs : NET_PBUFS_DEFAULT,
 			      info.mtu + ETH_HLEN);
 }

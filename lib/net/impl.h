@@ -82,6 +82,10 @@ struct pbuf {
 	uint64_t stamp;	  /* ARP pending / reassembly: when queued */
 	uint32_t tcp_seq; /* TCP out-of-order queue: first byte's number */
 	uint8_t tcp_fin;  /* ... and whether a FIN follows the payload */
+	uint8_t tso;	  /* 1: a TSO buffer (pbuf_alloc_tso) */
+	/* Output: 0, or a TCP frame the device segments into this many
+	 * payload bytes per segment (struct pith_frame's gso_size). */
+	uint16_t gso_size;
 };
 
 /* Sets up the pool of COUNT buffers of FRAME bytes plus NET_HEADROOM.
@@ -96,6 +100,11 @@ struct pbuf *pbuf_alloc(int reserve);
 /* A heap buffer of NET_HEADROOM + SIZE bytes, counted against
  * NET_HEAP_MEM_MAX, or NULL. */
 struct pbuf *pbuf_alloc_heap(size_t size);
+
+/* A buffer for one TSO frame (NET_HEADROOM + up to PITH_TSO_FRAME_MAX
+ * bytes), or NULL when all NET_TSO_BUFS are in use or cannot be
+ * allocated. Freed with pbuf_free. */
+struct pbuf *pbuf_alloc_tso(void);
 
 /* Whether a queue may keep one more pool buffer (above the reserve). */
 int pbuf_may_keep(void);
@@ -127,6 +136,7 @@ struct net_if {
 	pith_handle handle;
 	uint8_t mac[ETH_ALEN];
 	size_t mtu;
+	size_t tso_max; /* the device's, or 0: no segmentation offload */
 	uint32_t addr, netmask, gateway;
 	uint32_t dns[NET_DNS_MAX];
 	uint32_t dhcp_server;
@@ -145,6 +155,9 @@ void iface_set_addr(uint32_t addr, uint32_t netmask, uint32_t gateway);
 
 /* Queues a complete frame (P's data is the Ethernet header) for output. */
 void iface_tx(struct pbuf *p);
+
+/* Writes what the output queue holds now, as far as the host takes it. */
+void iface_tx_write(void);
 
 /* Whether ADDR is a broadcast for us (limited or our subnet's). */
 int iface_is_broadcast(uint32_t addr);

@@ -279,7 +279,8 @@ int ip_output(struct pbuf *p, uint32_t src, uint32_t dst, uint8_t proto)
 			return -ENETUNREACH;
 		}
 	}
-	if (p->len + IP_HLEN > net_if.mtu)
+	/* A TSO frame is cut into segments by the device, not fragmented. */
+	if (p->len + IP_HLEN > net_if.mtu && !p->gso_size)
 		return fragment(p, src, dst, proto, nexthop);
 	if (pbuf_headroom(p) < IP_HLEN + ETH_HLEN) {
 		pbuf_free(p);

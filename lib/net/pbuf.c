@@ -4,11 +4,14 @@
  * its replies), capped at NET_HEAP_MEM_MAX bytes. Running out of either
  * is a counted drop in the caller, never a crash. The last
  * NET_POOL_RESERVE pool buffers are kept for input, so queues that fill
- * up cannot stop the stack from reading. */
+ * up cannot stop the stack from reading. On a device with segmentation
+ * offload, up to NET_TSO_BUFS buffers of one 64 KiB TCP frame each, made
+ * on first use and kept for the next. */
 #include <errno.h>
 #include <stdlib.h>
 
 #include "impl.h"
+#include "pith/param.h"
 
 static struct {
 	struct pbuf *free; /* free list */
@@ -16,6 +19,9 @@ static struct {
 	size_t size; /* bytes per pool buffer */
 	size_t heap_bytes, heap_max;
 	void *mem;
+	struct pbuf *tso_free; /* free TSO buffers */
+	unsigned tso_made;     /* TSO buffers allocated so far */
+	struct pbuf *tso_all[NET_TSO_BUFS];
 } pool;
 
 int pbuf_pool_init(unsigned count, size_t frame)
@@ -26,6 +32,8 @@ int pbuf_pool_init(unsigned count, size_t frame)
 	unsigned char *m;
 
 	free(pool.mem);
+	for (unsigned i = 0; i < pool.tso_made; i++)
+		free(pool.tso_all[i]);
 	memset(&pool, 0, sizeof pool);
 	m = malloc(one * count);
 	if (!m)
@@ -37,6 +45,7 @@ int pbuf_pool_init(unsigned count, size_t frame)
 		p->base = (uint8_t *)(p + 1);
 		p->cap = size;
 		p->heap = 0;
+		p->tso = 0;
 		p->next = pool.free;
 		pool.free = p;
 	}
@@ -54,6 +63,7 @@ static struct pbuf *prepare(struct pbuf *p)
 	p->sport = p->frag_off = 0;
 	p->frag_more = 0;
 	p->stamp = 0;
+	p->gso_size = 0;
 	return p;
 }
 
@@ -88,9 +98,31 @@ struct pbuf *pbuf_alloc_heap(size_t size)
 	p->base = (uint8_t *)(p + 1);
 	p->cap = NET_HEADROOM + size;
 	p->heap = 1;
+	p->tso = 0;
 	pool.heap_bytes += total;
 	if (pool.heap_bytes > pool.heap_max)
 		pool.heap_max = pool.heap_bytes;
+	return prepare(p);
+}
+
+struct pbuf *pbuf_alloc_tso(void)
+{
+	struct pbuf *p = pool.tso_free;
+
+	if (p) {
+		pool.tso_free = p->next;
+		return prepare(p);
+	}
+	if (pool.tso_made == NET_TSO_BUFS)
+		return 0;
+	p = malloc(sizeof(struct pbuf) + NET_HEADROOM + PITH_TSO_FRAME_MAX);
+	if (!p)
+		return 0;
+	p->base = (uint8_t *)(p + 1);
+	p->cap = NET_HEADROOM + PITH_TSO_FRAME_MAX;
+	p->heap = 0;
+	p->tso = 1;
+	pool.tso_all[pool.tso_made++] = p;
 	return prepare(p);
 }
 
@@ -98,6 +130,11 @@ void pbuf_free(struct pbuf *p)
 {
 	if (!p)
 		return;
+	if (p->tso) {
+		p->next = pool.tso_free;
+		pool.tso_free = p;
+		return;
+	}
 	if (p->heap) {
 		pool.heap_bytes -= sizeof(struct pbuf) + p->cap;
 		free(p);

@@ -20,7 +20,14 @@
  *   6. a pure ACK if one is owed and nothing else carried it.
  *
  * A segment's payload is copied from the send buffer into a pool buffer
- * right behind the headroom; the headers are then prepended in place. */
+ * right behind the headroom; the headers are then prepended in place.
+ *
+ * On a device with segmentation offload (net_if.tso_max), new data goes
+ * out as up to 64 KiB in one frame from a TSO buffer, a whole number of
+ * segments unless it reaches the end of what is queued; the device cuts
+ * it into segments of the connection's size, each with the same options,
+ * and computes their checksums (the frame carries the pseudo-header sum
+ * only). Retransmissions are one segment each, as before. */
 #include <errno.h>
 
 #include "tcp_impl.h"
@@ -58,10 +65,14 @@ static int emit(struct pbuf *p, uint32_t laddr, uint32_t raddr, uint16_t lport,
 	put32(h + 16, 0); /* checksum and urgent pointer */
 	if (optlen)
 		memcpy(h + TCP_HLEN, opt, optlen);
-	put16(h + 16,
-	      net_csum_fold(net_csum_add(
-		      net_csum_pseudo(laddr, raddr, IP_PROTO_TCP, p->len), h,
-		      p->len)));
+	if (p->gso_size) /* the device sums each segment: the pseudo-header */
+		put16(h + 16, (uint16_t)~net_csum_fold(net_csum_pseudo(
+				      laddr, raddr, IP_PROTO_TCP, p->len)));
+	else
+		put16(h + 16, net_csum_fold(net_csum_add(
+				      net_csum_pseudo(laddr, raddr,
+						      IP_PROTO_TCP, p->len),
+				      h, p->len)));
 	COUNT(TCP_TX);
 	return ip_output(p, laddr, raddr, IP_PROTO_TCP);
 }
@@ -141,20 +152,47 @@ void tcp_set_mss(struct net_tcp *c, uint16_t peer_mss)
 		tcp_cc_init(c);
 }
 
+/* A TSO buffer for LEN bytes of new data in segments of ROOM, or NULL
+ * (one segment is enough, no offload, or no buffer even after writing
+ * the queue). */
+static struct pbuf *tso_buffer(uint32_t len, uint32_t room, int rtx)
+{
+	struct pbuf *p;
+
+	if (rtx || len <= room || !net_if.tso_max)
+		return 0;
+	if (!(p = pbuf_alloc_tso())) {
+		iface_tx_write(); /* frees the TSO frames the host takes */
+		p = pbuf_alloc_tso();
+	}
+	return p;
+}
+
 int tcp_send_data(struct net_tcp *c, uint32_t seq, uint32_t len, int rtx)
 {
 	uint8_t o[TCP_OPT_MAX], flags = TH_ACK;
 	size_t optlen = conn_options(c, o, 1);
 	uint32_t room = (uint32_t)(c->mss + c->optlen - optlen);
 	uint32_t end = c->sq_seq + c->sq_len, nxt;
-	struct pbuf *p = pbuf_alloc(0);
+	struct pbuf *p = tso_buffer(len, room, rtx);
 
-	if (!p) {
+	if (p) {
+		uint32_t most = (uint32_t)(net_if.tso_max - ETH_HLEN - IP_HLEN -
+					   TCP_HLEN - optlen);
+		if (len > most)
+			len = most;
+		/* Whole segments, unless this is the end of the queue. */
+		if (seq + len != end)
+			len -= len % room;
+		p->gso_size = (uint16_t)room;
+	} else if (!(p = pbuf_alloc(0))) {
 		COUNT(TCP_TX_NOBUF);
 		return -ENOBUFS;
 	}
-	if (len > room)
+	if (len > room && !p->gso_size)
 		len = room;
+	if (len <= room)
+		p->gso_size = 0;
 	tcp_snd_copy_out(c, seq, p->data, len);
 	p->len = len;
 	if (seq + len == end) {
@@ -317,7 +355,16 @@ static int resend_next(struct net_tcp *c, uint32_t end, uint32_t allow)
 	return tcp_send_data(c, seq, len, 1) < 0 ? -2 : 1;
 }
 
-/* One segment: 1 sent, 0 nothing to send, -1 out of buffers. */
+/* The most new data one frame may carry: a segment, or with segmentation
+ * offload as much as a TSO frame holds. */
+static uint32_t tcp_max_send(const struct net_tcp *c)
+{
+	return net_if.tso_max ? (uint32_t)(net_if.tso_max - ETH_HLEN - IP_HLEN -
+					   TCP_HLEN)
+			      : c->mss;
+}
+
+/* One frame: 1 sent, 0 nothing to send, -1 out of buffers. */
 static int send_one(struct net_tcp *c)
 {
 	uint32_t end = c->sq_seq + c->sq_len, allow = tcp_cc_allowance(c);
@@ -356,7 +403,7 @@ static int send_one(struct net_tcp *c)
 	wnd = seq_gt(c->snd_una + c->snd_wnd, seq)
 		      ? c->snd_una + c->snd_wnd - seq
 		      : 0;
-	len = min32(min32(avail, wnd), min32(allow, c->mss));
+	len = min32(min32(avail, wnd), min32(allow, tcp_max_send(c)));
 	if (len == 0) {
 		if (avail == 0 && fin_pending && seq == end)
 			return tcp_send_data(c, seq, 0, 0) < 0 ? -1 : 1;

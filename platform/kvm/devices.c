@@ -41,6 +41,7 @@ enum pith_result pith_net_info(pith_handle h, struct pith_net_info *info)
 		return PITH_EINVAL;
 	__builtin_memcpy(info->mac, d->mac, PITH_MAC_LEN);
 	info->mtu = d->mtu;
+	info->tso_max = 0;
 	return PITH_OK;
 }
 
@@ -70,7 +71,9 @@ static enum pith_result net_batch(enum pith_hc call, pith_handle h,
 	if (n > PITH_HC_NET_BATCH)
 		n = PITH_HC_NET_BATCH;
 	for (size_t i = 0; i < n; i++) {
-		if (!frames[i].buf || frames[i].cap > UINT32_MAX)
+		/* No segmentation offload here (tso_max 0). */
+		if (!frames[i].buf || frames[i].cap > UINT32_MAX ||
+		    (call == PITH_HC_NET_WRITE && frames[i].gso_size))
 			return PITH_EINVAL;
 		f[i].buf = (pith_gpa)(uintptr_t)frames[i].buf;
 		f[i].cap = (uint32_t)frames[i].cap;

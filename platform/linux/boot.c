@@ -175,7 +175,8 @@ static void setup(const struct pith_options *o, void **top)
 	pith_buf_init(&err, msg, sizeof msg);
 	/* Inherited descriptors have no place in an appliance. */
 	hostdev_close_inherited(o, LX_FD_BASE);
-	if (hostdev_open_all(&lx.manifest, o, devs, LX_FD_BASE, &err) < 0)
+	if (hostdev_open_all(&lx.manifest, o, devs, LX_FD_BASE,
+			     HOSTDEV_TAP_OFFLOAD, &err) < 0)
 		fail(PITH_EXIT_DEVICE, msg);
 	for (unsigned i = 0; i < lx.manifest.count; i++)
 		lx.dev[i].host = devs[i];

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <linux/fs.h>
 #include <linux/if_tun.h>
+#include <linux/virtio_net.h>
 #include <net/if.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -56,7 +57,7 @@ static int if_mtu(const char *ifname)
 }
 
 static int open_tap(struct hostdev *d, const struct pith_attach *a,
-		    struct pith_buf *err)
+		    unsigned flags, struct pith_buf *err)
 {
 	struct ifreq ifr;
 	int mtu = if_mtu(a->path);
@@ -76,6 +77,8 @@ static int open_tap(struct hostdev *d, const struct pith_attach *a,
 	memset(&ifr, 0, sizeof ifr);
 	strncpy(ifr.ifr_name, a->path, IFNAMSIZ - 1);
 	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+	if (flags & HOSTDEV_TAP_OFFLOAD)
+		ifr.ifr_flags |= IFF_VNET_HDR;
 	if (ioctl(d->fd, TUNSETIFF, &ifr) < 0)
 		return refuse(
 			err, a,
@@ -88,6 +91,15 @@ static int open_tap(struct hostdev *d, const struct pith_attach *a,
 				: "cannot attach to the tap interface",
 			errno == EPERM || errno == EBUSY ? 0 : errno);
 	d->net.mtu = (size_t)mtu;
+	if (flags & HOSTDEV_TAP_OFFLOAD) {
+		int hl = (int)sizeof(struct virtio_net_hdr);
+		if (ioctl(d->fd, TUNSETVNETHDRSZ, &hl) < 0)
+			return refuse(err, a,
+				      "cannot set the tap's header size",
+				      errno);
+		d->vnet = 1;
+		d->net.tso_max = PITH_TSO_FRAME_MAX;
+	}
 	/* A random, locally administered, unicast address per run. */
 	if (getrandom(d->net.mac, PITH_MAC_LEN, 0) != PITH_MAC_LEN)
 		return refuse(err, a, "cannot get random bytes for a MAC",
@@ -190,7 +202,7 @@ void hostdev_close_inherited(const struct pith_options *o, int from)
 
 int hostdev_open_all(const struct pith_manifest *m,
 		     const struct pith_options *o, struct hostdev *devs,
-		     int fd_base, struct pith_buf *err)
+		     int fd_base, unsigned flags, struct pith_buf *err)
 {
 	for (unsigned i = 0; i < m->count; i++) {
 		const struct pith_device_decl *decl = &m->dev[i];
@@ -200,6 +212,8 @@ int hostdev_open_all(const struct pith_manifest *m,
 
 		d->type = decl->type;
 		d->fd = -1;
+		d->vnet = 0;
+		d->net.tso_max = 0;
 		if (a->user && fd_base == HOSTDEV_VMM_USER) {
 			/* The VMM's own user networking: nothing to open. */
 			d->net.mtu = HOSTDEV_USER_MTU;
@@ -208,8 +222,9 @@ int hostdev_open_all(const struct pith_manifest *m,
 		if (decl->type == PITH_DEV_NET && (a->fd >= 0 || a->user))
 			r = open_frame_socket(d, a, err);
 		else
-			r = decl->type == PITH_DEV_NET ? open_tap(d, a, err)
-						       : open_block(d, a, err);
+			r = decl->type == PITH_DEV_NET
+				    ? open_tap(d, a, flags, err)
+				    : open_block(d, a, err);
 		if (r < 0)
 			return -1;
 		if (fd_base >= 0 && (r = place(d, fd_base + (int)i)) < 0)

@@ -15,6 +15,8 @@ struct hostdev {
 	int fd;
 	struct pith_net_info net; /* net: random MAC, the interface's MTU */
 	uint64_t capacity;	  /* block: bytes, a multiple of 512 */
+	int vnet; /* net: a tap opened with HOSTDEV_TAP_OFFLOAD: every frame
+		     read or written follows a struct virtio_net_hdr */
 };
 
 /* Closes every descriptor from FROM up, except the frame sockets O's
@@ -25,6 +27,22 @@ void hostdev_close_inherited(const struct pith_options *o, int from);
  * (QEMU): NAME=user devices are left to it. */
 #define HOSTDEV_VMM_USER -2
 
+/* FLAGS of hostdev_open_all: taps are opened with a virtio-net header on
+ * every frame (IFF_VNET_HDR), which lets a writer hand the kernel TCP
+ * frames of up to 64 KiB to segment (net.tso_max is set). Reads are
+ * ordinary frames: no receive offload is asked for. */
+#define HOSTDEV_TAP_OFFLOAD 1
+
+struct virtio_net_hdr;
+
+/* Fills *VH for frame F (a struct pith_frame with a gso_size) on tap D,
+ * checking it is what the contract says a TSO frame is: D opened with
+ * HOSTDEV_TAP_OFFLOAD, at most tso_max bytes, Ethernet + IPv4 (length
+ * the frame's, no fragment fields) + TCP, and segments of gso_size
+ * payload bytes within the MTU. 0, or -1 (the frame is refused). */
+int hostdev_tso_header(const struct hostdev *d, const struct pith_frame *f,
+		       struct virtio_net_hdr *vh);
+
 /* Opens the devices of manifest M as attached in O, in manifest order,
  * into DEVS[0..M->count). With FD_BASE >= 0, device N is moved to
  * descriptor FD_BASE + N (a filter built ahead of time can name it).
@@ -32,6 +50,6 @@ void hostdev_close_inherited(const struct pith_options *o, int from);
  *   -1  refused; ERR names the device, its file and the reason. */
 int hostdev_open_all(const struct pith_manifest *m,
 		     const struct pith_options *o, struct hostdev *devs,
-		     int fd_base, struct pith_buf *err);
+		     int fd_base, unsigned flags, struct pith_buf *err);
 
 #endif

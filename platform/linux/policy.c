@@ -11,13 +11,14 @@
 #define FD_BASE 3
 
 const struct lx_rule lx_policy[] = {
-	{ SYS_write, "write", LX_ARGS_OUT_FDS, 0,
-	  "console output (fd 1), platform messages and crash reports (fd 2), "
-	  "frames to tap devices" },
-	{ SYS_writev, "writev", LX_ARGS_CONSOLE_FDS, 0,
-	  "console output of libc's stdio (fd 1, 2), served without a trap" },
-	{ SYS_read, "read", LX_ARGS_NET_FDS, PITH_DEV_NET,
-	  "frames from tap devices" },
+	{ SYS_write, "write", LX_ARGS_LOG_FDS, 0,
+	  "console output (fd 1), platform messages and crash reports (fd 2)" },
+	{ SYS_writev, "writev", LX_ARGS_OUT_FDS, 0,
+	  "console output of libc's stdio (fd 1, 2), served without a trap; "
+	  "frames to network devices (a tap's after its virtio-net header)" },
+	{ SYS_readv, "readv", LX_ARGS_NET_FDS, PITH_DEV_NET,
+	  "frames from network devices (a tap's after its virtio-net "
+	  "header)" },
 	{ SYS_pread64, "pread64", LX_ARGS_BLOCK_FDS, PITH_DEV_BLOCK,
 	  "block device reads" },
 	{ SYS_pwrite64, "pwrite64", LX_ARGS_BLOCK_FDS, PITH_DEV_BLOCK,
@@ -83,7 +84,11 @@ unsigned lx_rule_values(const struct lx_rule *r, const struct pith_manifest *m,
 	case LX_ARGS_OUT_FDS:
 		vals[0] = 1;
 		vals[1] = 2;
-		n = 2 + device_fds(m, PITH_DEV_NET, vals + 2);
+		return 2 + device_fds(m, PITH_DEV_NET, vals + 2);
+	case LX_ARGS_LOG_FDS:
+		vals[0] = 1;
+		vals[1] = 2;
+		n = 2;
 		if (debug) {
 			vals[n++] = LX_FD_DEBUG_BASE;	  /* the core */
 			vals[n++] = LX_FD_DEBUG_BASE + 3; /* the profile */

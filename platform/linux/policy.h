@@ -13,6 +13,8 @@ enum lx_args {
 	LX_ARGS_NONE,	     /* nothing to check */
 	LX_ARGS_OUT_FDS,     /* fd is stdout, stderr or a net device */
 	LX_ARGS_CONSOLE_FDS, /* fd is stdout or stderr */
+	LX_ARGS_LOG_FDS,     /* fd is stdout or stderr; in the debug variant
+				also the core, the profile or the trace */
 	LX_ARGS_NET_FDS,     /* fd is a net device */
 	LX_ARGS_BLOCK_FDS,   /* fd is a block device */
 	LX_ARGS_CLOCKS,	     /* clock is CLOCK_REALTIME or CLOCK_MONOTONIC */

@@ -170,6 +170,7 @@ enum pith_result pith_net_info(pith_handle h, struct pith_net_info *info)
 		return PITH_EINVAL;
 	__builtin_memcpy(info->mac, s->u.net.mac, PITH_MAC_LEN);
 	info->mtu = s->u.net.mtu;
+	info->tso_max = 0;
 	return PITH_OK;
 }
 

@@ -193,7 +193,7 @@ enum pith_result vnet_write(struct vnet *n, const struct pith_frame *f,
 		uint16_t i;
 
 		if (!fr->buf || fr->len < ETH_HDR ||
-		    fr->len > n->mtu + ETH_HDR) {
+		    fr->len > n->mtu + ETH_HDR || fr->gso_size) {
 			res = PITH_EINVAL;
 			break;
 		}

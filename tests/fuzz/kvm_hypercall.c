@@ -43,10 +43,12 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	mon_region_add(&mem, DATA, SIZE, MON_R | MON_W);
 	socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0, sv);
 	peer = sv[1];
-	dev[0] = (struct hostdev){ PITH_DEV_NET, sv[0], { { 2 }, 1500 }, 0 };
-	dev[1] = (struct hostdev){
-		PITH_DEV_BLOCK, memfd_create("disk", 0), { { 0 }, 0 }, 64 << 10
-	};
+	dev[0] = (struct hostdev){ .type = PITH_DEV_NET,
+				   .fd = sv[0],
+				   .net = { .mac = { 2 }, .mtu = 1500 } };
+	dev[1] = (struct hostdev){ .type = PITH_DEV_BLOCK,
+				   .fd = memfd_create("disk", 0),
+				   .capacity = 64 << 10 };
 	ftruncate(dev[1].fd, 64 << 10);
 	hc = (struct mon_hc){ &mem, dev,	2,    &stats, null,
 			      null, "fuzz.kvm", &img, 0,      0 };

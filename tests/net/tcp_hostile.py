@@ -24,6 +24,16 @@ FMAC = bytes([2, 0x66, 0, 0, 0, 0x77])
 SYN, FIN, RST, PSH, ACK, URG = 2, 1, 4, 8, 16, 32
 raw = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))
 raw.bind((ifname, 0))
+# Frames come and go with a virtio-net header (PACKET_VNET_HDR): the
+# appliance hands its tap TCP frames of up to 64 KiB to segment, which a
+# packet socket sees before segmentation; the sniffer cuts them as the
+# host would, by the header's segment size.
+SOL_PACKET, PACKET_VNET_HDR, VNET_HLEN = 263, 15, 10
+raw.setsockopt(SOL_PACKET, PACKET_VNET_HDR, 1)
+
+
+def put(f):
+    raw.send(bytes(VNET_HLEN) + f)
 udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 udp.settimeout(1)
 rnd = random.Random(6)
@@ -50,20 +60,28 @@ def sniffer():
     """Answers ARP for the fake host; sorts the appliance's TCP to it."""
     global app_mac
     while True:
-        f = raw.recv(65535)
+        v = raw.recv(VNET_HLEN + 65535 + 14)
+        gso_type, gso_size = v[1], struct.unpack("<H", v[6:8])[0]
+        f = v[VNET_HLEN:]
         etype = struct.unpack("!H", f[12:14])[0]
         if etype == 0x0806 and f[21] == 1 and f[38:42] == F:
             app_mac = f[6:12]
             reply = (f[6:12] + FMAC + b"\x08\x06" + struct.pack("!HHBBH", 1, 0x0800, 6, 4, 2)
                      + FMAC + F + f[22:28] + f[28:32])
-            raw.send(reply)
+            put(reply)
         elif etype == 0x0800 and f[23] == 6 and f[30:34] == F:
             ihl = (f[14] & 15) * 4
             t = f[14 + ihl:14 + struct.unpack("!H", f[16:18])[0]]
             sport, dport, seq, ack, off, flags, win = struct.unpack("!HHIIBBH", t[:16])
             doff = (off >> 4) * 4
-            segments.setdefault(dport, queue.Queue()).put(
-                (flags, seq, ack, win, parse_opts(t[20:doff]), t[doff:]))
+            data, step = t[doff:], len(t) - doff
+            if gso_type == 1:  # TCPv4 to segment
+                step = gso_size
+            for at in range(0, max(len(data), 1), max(step, 1)):
+                last = at + step >= len(data)
+                segments.setdefault(dport, queue.Queue()).put(
+                    (flags if last else flags & ~(FIN | PSH), (seq + at) & 0xFFFFFFFF, ack, win,
+                     parse_opts(t[20:doff]), data[at:at + step]))
 
 
 threading.Thread(target=sniffer, daemon=True).start()
@@ -95,7 +113,7 @@ class Conn:
     def send(self, flags, data=b"", seq=None, ack=None, **kw):
         seq = self.snd if seq is None else seq
         for off in range(0, max(len(data), 1), 1400):  # one frame each
-            raw.send(frame(tcp_seg(self.sport, flags, seq + off, self.rcv if ack is None else ack,
+            put(frame(tcp_seg(self.sport, flags, seq + off, self.rcv if ack is None else ack,
                                    data[off:off + 1400], **kw)))
 
     def recv(self, timeout=1.0):
@@ -334,7 +352,7 @@ def case_data_after_fin():
 def case_syn_flood():
     isns = [rnd.randrange(1 << 32) for _ in range(3000)]
     for i in range(3000):
-        raw.send(frame(tcp_seg(30000 + i, SYN, isns[i], 0, opts=b"\x02\x04\x05\xb4")))
+        put(frame(tcp_seg(30000 + i, SYN, isns[i], 0, opts=b"\x02\x04\x05\xb4")))
         if i % 200 == 199:
             time.sleep(0.002)
     time.sleep(0.3)
@@ -343,7 +361,7 @@ def case_syn_flood():
         return f"{st['mem.tcp_conns']} connections after a SYN flood"
     # The half-open ones are reset by their (fake) host.
     for i in range(3000):
-        raw.send(frame(tcp_seg(30000 + i, RST, isns[i] + 1, 0)))
+        put(frame(tcp_seg(30000 + i, RST, isns[i] + 1, 0)))
         if i % 200 == 199:
             time.sleep(0.002)
 
@@ -384,7 +402,7 @@ def case_slow_reader():
 
 def case_checksum():
     c = Conn(ports()).handshake()
-    raw.send(frame(tcp_seg(c.sport, PSH | ACK, c.snd, c.rcv, b"bad", bad_sum=True)))
+    put(frame(tcp_seg(c.sport, PSH | ACK, c.snd, c.rcv, b"bad", bad_sum=True)))
     ok = c.echo(b"good")
     c.reset()
     return None if ok else "no echo after a bad checksum"

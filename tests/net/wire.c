@@ -15,7 +15,13 @@
  *   delayed     by --delay-ms (every frame; order is kept),
  *
  * drawn from a xorshift generator seeded by --seed, so a run can be
- * repeated. SIGTERM or SIGINT (or --duration) ends it; it then prints its
+ * repeated.
+ *
+ * The link side reads with a virtio-net header (PACKET_VNET_HDR): a TCP
+ * frame of up to 64 KiB that the appliance handed its tap to segment
+ * (segmentation offload) is cut into segments here, as a host's egress
+ * would (tests/common/gso.c), and each is impaired on its own; a frame
+ * whose checksum the kernel left to the device gets it computed. SIGTERM or SIGINT (or --duration) ends it; it then prints its
  * counters on one line.
  *
  * usage: wire --tap TAP --link IF [--drop P] [--corrupt P] [--dup P]
@@ -26,6 +32,7 @@
 #include <fcntl.h>
 #include <linux/if_packet.h>
 #include <linux/if_tun.h>
+#include <linux/virtio_net.h>
 #include <net/ethernet.h>
 #include <net/if.h>
 #include <poll.h>
@@ -39,9 +46,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#define FRAME_MAX  9018	       /* a jumbo frame with a VLAN tag */
-#define QUEUE_MAX  4096	       /* frames delayed at once, per direction */
-#define HOLD_NS	   10000000ULL /* a reordered frame waits at most 10 ms */
+#include "../common/gso.h"
+
+#define FRAME_MAX  9018		/* a jumbo frame with a VLAN tag */
+#define GSO_MAX	   (65535 + 14) /* a frame the link's side may segment */
+#define QUEUE_MAX  4096		/* frames delayed at once, per direction */
+#define HOLD_NS	   10000000ULL	/* a reordered frame waits at most 10 ms */
 #define ETH_HEADER 14
 
 struct frame {
@@ -64,7 +74,8 @@ static struct {
 	uint64_t delay_ns, seed;
 	int ifindex;
 	unsigned long frames, dropped, corrupted, duplicated, reordered,
-		overflow;
+		overflow, gso, bad_gso;
+	size_t mtu; /* the link's: segments are cut to it */
 } w = { .seed = 1 };
 
 static volatile sig_atomic_t stop;
@@ -88,12 +99,19 @@ static double chance(void)
 static void emit(struct dir *d, const struct frame *f)
 {
 	if (d->out_is_packet) {
+		/* The link's socket takes a header first: none of offload. */
+		struct virtio_net_hdr vh = { 0 };
 		struct sockaddr_ll a = { .sll_family = AF_PACKET,
 					 .sll_ifindex = w.ifindex,
 					 .sll_halen = 6 };
+		struct iovec v[2] = { { &vh, sizeof vh },
+				      { (void *)f->b, f->len } };
+		struct msghdr m = { .msg_name = &a,
+				    .msg_namelen = sizeof a,
+				    .msg_iov = v,
+				    .msg_iovlen = 2 };
 		memcpy(a.sll_addr, f->b, 6);
-		sendto(d->out_fd, f->b, f->len, 0, (struct sockaddr *)&a,
-		       sizeof a);
+		sendmsg(d->out_fd, &m, 0);
 	} else if (write(d->out_fd, f->b, f->len) < 0) {
 		w.overflow++; /* the tap's queue is full: a loss */
 	}
@@ -193,6 +211,14 @@ static int open_link(const char *name)
 	a.sll_ifindex = w.ifindex;
 	if (bind(fd, (struct sockaddr *)&a, sizeof a) < 0)
 		err(1, "bind to %s", name);
+	if (setsockopt(fd, SOL_PACKET, PACKET_VNET_HDR, &(int){ 1 },
+		       sizeof(int)) < 0)
+		err(1, "PACKET_VNET_HDR on %s", name);
+	struct ifreq ifr = { 0 };
+	strncpy(ifr.ifr_name, name, IFNAMSIZ - 1);
+	if (ioctl(fd, SIOCGIFMTU, &ifr) < 0)
+		err(1, "MTU of %s", name);
+	w.mtu = (size_t)ifr.ifr_mtu;
 	return fd;
 }
 
@@ -242,21 +268,84 @@ static void parse(int argc, char **argv, const char **tap, const char **link,
 			"[--seed N] [--duration S]");
 }
 
+/* A segment cut from a TSO frame: impaired like any frame. */
+static void forward_segment(void *ctx, const uint8_t *seg, size_t len)
+{
+	static struct frame f;
+
+	memcpy(f.b, seg, len);
+	f.len = len;
+	forward(ctx, &f);
+}
+
+static unsigned sum_fold(const uint8_t *p, size_t n, uint32_t s)
+{
+	for (; n > 1; p += 2, n -= 2)
+		s += (uint32_t)(p[0] << 8 | p[1]);
+	if (n)
+		s += (uint32_t)p[0] << 8;
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return s;
+}
+
+/* A frame read from the link with header VH: segmented, checksummed or
+ * passed on as it is. */
+static void from_link(struct dir *d, const struct virtio_net_hdr *vh,
+		      uint8_t *b, size_t len)
+{
+	static struct frame f;
+
+	if (vh->gso_type == VIRTIO_NET_HDR_GSO_TCPV4) {
+		w.gso++;
+		if (gso_segment(b, len, vh->gso_size, w.mtu, forward_segment,
+				d) < 0)
+			w.bad_gso++;
+		return;
+	}
+	if (vh->gso_type != VIRTIO_NET_HDR_GSO_NONE || len > FRAME_MAX) {
+		w.bad_gso++;
+		return;
+	}
+	if ((vh->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) &&
+	    (size_t)vh->csum_start + vh->csum_offset + 2 <= len) {
+		uint8_t *c = b + vh->csum_start + vh->csum_offset;
+		/* The field holds the pseudo-header sum: sum over it. */
+		unsigned s =
+			sum_fold(b + vh->csum_start, len - vh->csum_start, 0);
+		c[0] = (uint8_t)(~s >> 8), c[1] = (uint8_t)~s;
+	}
+	memcpy(f.b, b, len);
+	f.len = len;
+	forward(d, &f);
+}
+
 /* Reads every frame waiting on FD into direction D. */
 static void pump(int fd, int is_packet, struct dir *d)
 {
 	static struct frame f;
+	static uint8_t big[GSO_MAX];
 
 	for (;;) {
 		struct sockaddr_ll a;
-		socklen_t alen = sizeof a;
-		ssize_t n = is_packet ? recvfrom(fd, f.b, sizeof f.b, 0,
-						 (struct sockaddr *)&a, &alen)
+		struct virtio_net_hdr vh;
+		struct iovec v[2] = { { &vh, sizeof vh }, { big, sizeof big } };
+		struct msghdr m = { .msg_name = &a,
+				    .msg_namelen = sizeof a,
+				    .msg_iov = v,
+				    .msg_iovlen = 2 };
+		ssize_t n = is_packet ? recvmsg(fd, &m, 0)
 				      : read(fd, f.b, sizeof f.b);
 		if (n <= 0)
 			return;
 		if (is_packet && a.sll_pkttype == PACKET_OUTGOING)
 			continue; /* our own sends, seen again */
+		if (is_packet) {
+			if ((size_t)n < sizeof vh)
+				continue;
+			from_link(d, &vh, big, (size_t)n - sizeof vh);
+			continue;
+		}
 		f.len = (size_t)n;
 		forward(d, &f);
 	}
@@ -291,8 +380,8 @@ int main(int argc, char **argv)
 			pump(to_link.out_fd, 1, &to_tap);
 	}
 	printf("wire: frames %lu dropped %lu corrupted %lu duplicated %lu "
-	       "reordered %lu overflow %lu\n",
+	       "reordered %lu overflow %lu tso %lu bad_tso %lu\n",
 	       w.frames, w.dropped, w.corrupted, w.duplicated, w.reordered,
-	       w.overflow);
+	       w.overflow, w.gso, w.bad_gso);
 	return 0;
 }

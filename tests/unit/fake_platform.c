@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/gso.h"
 #include "pith/param.h"
 #include "symbols.h"
 
@@ -90,7 +91,8 @@ const char *pith_symbolize(uint64_t addr, uint64_t *off)
 
 uint8_t fake_mac[6] = { 0x02, 0, 0, 0, 0, 1 };
 size_t fake_mtu = 1500;
-unsigned fake_net_tx_count;
+size_t fake_tso_max;
+unsigned fake_net_tx_count, fake_net_tso_frames;
 static uint8_t rx_frames[FAKE_NET_FRAMES][PITH_FRAME_MAX];
 static size_t rx_len[FAKE_NET_FRAMES];
 static unsigned rx_head, rx_count;
@@ -100,7 +102,7 @@ static size_t tx_len[FAKE_NET_FRAMES];
 void fake_net_reset(void)
 {
 	rx_head = rx_count = 0;
-	fake_net_tx_count = 0;
+	fake_net_tx_count = fake_net_tso_frames = 0;
 }
 
 int fake_net_rx(const void *frame, size_t len)
@@ -137,6 +139,7 @@ enum pith_result pith_net_info(pith_handle h, struct pith_net_info *info)
 		return PITH_EINVAL;
 	memcpy(info->mac, fake_mac, 6);
 	info->mtu = fake_mtu;
+	info->tso_max = fake_tso_max;
 	return PITH_OK;
 }
 
@@ -161,6 +164,28 @@ enum pith_result pith_net_read_batch(pith_handle h, struct pith_frame *frames,
 	return *done ? PITH_OK : PITH_AGAIN;
 }
 
+/* A segment cut by the software segmentation offload: captured. */
+static void capture(void *ctx, const uint8_t *seg, size_t len)
+{
+	(void)ctx;
+	if (fake_net_tx_count < FAKE_NET_FRAMES) {
+		memcpy(tx_frames[fake_net_tx_count], seg, len);
+		tx_len[fake_net_tx_count] = len;
+	}
+	fake_net_tx_count++;
+}
+
+/* A TSO frame, cut as the contract says the host cuts it (gso.c checks
+ * it is one). */
+static int tso_segment(const struct pith_frame *f)
+{
+	if (!fake_tso_max || f->len > fake_tso_max ||
+	    gso_segment(f->buf, f->len, f->gso_size, fake_mtu, capture, 0) < 0)
+		return -1;
+	fake_net_tso_frames++;
+	return 0;
+}
+
 enum pith_result pith_net_write_batch(pith_handle h,
 				      const struct pith_frame *frames, size_t n,
 				      size_t *done)
@@ -169,6 +194,11 @@ enum pith_result pith_net_write_batch(pith_handle h,
 		return PITH_EINVAL;
 	for (*done = 0; *done < n; ++*done) {
 		const struct pith_frame *f = &frames[*done];
+		if (f->gso_size) {
+			if (tso_segment(f) < 0)
+				return PITH_EINVAL;
+			continue;
+		}
 		if (f->len < 14 || f->len > fake_mtu + 14)
 			return PITH_EINVAL;
 		if (fake_net_tx_count < FAKE_NET_FRAMES) {

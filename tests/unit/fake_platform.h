@@ -25,7 +25,12 @@ void fake_reset(void);
 #define FAKE_NET_FRAMES 256
 extern uint8_t fake_mac[6];
 extern size_t fake_mtu;
-extern unsigned fake_net_tx_count;
+/* Segmentation offload: 0 (the default), none; else the device's
+ * tso_max, and frames written with a gso_size are checked and cut into
+ * segments as the contract says (each captured as a frame), counted in
+ * fake_net_tso_frames. */
+extern size_t fake_tso_max;
+extern unsigned fake_net_tx_count, fake_net_tso_frames;
 void fake_net_reset(void);
 int fake_net_rx(const void *frame, size_t len);
 const uint8_t *fake_net_tx(unsigned i, size_t *len);

@@ -290,7 +290,7 @@ static void open_devices(struct vrun *r)
 
 	pith_buf_init(&err, msg, sizeof msg);
 	if (hostdev_open_all(&r->img->manifest, &r->opt, r->dev,
-			     HOSTDEV_VMM_USER, &err) < 0)
+			     HOSTDEV_VMM_USER, 0, &err) < 0)
 		refuse(r, PITH_EXIT_DEVICE, msg);
 	for (unsigned i = 0; i < r->img->manifest.count; i++) {
 		r->ro_fd[i] = -1;

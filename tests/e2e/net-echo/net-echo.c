@@ -41,6 +41,7 @@ int main(void)
 	for (int i = 0; i < BATCH; i++) {
 		in[i].buf = malloc(cap);
 		in[i].cap = cap;
+		in[i].gso_size = 0; /* echoed as ordinary frames */
 	}
 	refusals(h, cap);
 	printf("net-echo: ready, mtu %zu, mac %02x:%02x:%02x:%02x:%02x:%02x\n",

@@ -46,10 +46,12 @@ static void setup(void)
 	mon_region_add(&mem, DATA, SIZE, MON_R | MON_W);
 	socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0, sv);
 	peer = sv[1];
-	dev[0] = (struct hostdev){ PITH_DEV_NET, sv[0], { { 2 }, MTU }, 0 };
-	dev[1] = (struct hostdev){
-		PITH_DEV_BLOCK, memfd_create("disk", 0), { { 0 }, 0 }, 64 * 1024
-	};
+	dev[0] = (struct hostdev){ .type = PITH_DEV_NET,
+				   .fd = sv[0],
+				   .net = { .mac = { 2 }, .mtu = MTU } };
+	dev[1] = (struct hostdev){ .type = PITH_DEV_BLOCK,
+				   .fd = memfd_create("disk", 0),
+				   .capacity = 64 * 1024 };
 	ftruncate(dev[1].fd, 64 * 1024);
 	console = memfd_create("console", 0);
 	diag = memfd_create("diag", 0);

@@ -4,6 +4,7 @@
  * and SACK-guided fast retransmit. */
 #include <errno.h>
 
+#include "pith/param.h"
 #include "tcp_script.h"
 #include "unit.h"
 
@@ -159,11 +160,67 @@ static void test_sack_fast_retransmit(void)
 	CHECK(t_conn->sack == 0);
 }
 
+/* The same loss on a device with segmentation offload: the ten segments
+ * leave in one frame that the fake device checks and cuts (the script
+ * sees the segments, checksummed, PSH on the last only); the
+ * retransmission is one segment of its own. */
+static void test_sack_fast_retransmit_tso(void)
+{
+	fake_tso_max = PITH_TSO_FRAME_MAX;
+	test_sack_fast_retransmit();
+	CHECK_EQ(fake_net_tso_frames, 1);
+	CHECK_EQ(net_counter(NET_ETH_TX_TSO), 1);
+	fake_tso_max = 0;
+}
+
+static void send_10_and_a_bit(void)
+{
+	call_nodelay();
+	send_n(10 * 1448 + 100);
+}
+
+/* With offload, a frame holds whole segments unless it reaches the end
+ * of the queue. The peer's window (62 << 7 = 7,936 bytes: five segments
+ * and 696 bytes) cuts the first frame to five whole segments, not five
+ * and a sliver; once they are acknowledged the window covers the rest,
+ * which goes as one frame ending in a short segment with PSH. */
+static void test_tso_whole_segments(void)
+{
+	static const struct step s[] = {
+		HANDSHAKE_ALL,
+		IN_W(TH_ACK, 1, 1, 0, 62),
+		CALL(send_10_and_a_bit),
+		OUT(TH_ACK, SEG(0), 1, 1448),
+		OUT(TH_ACK, SEG(1), 1, 1448),
+		OUT(TH_ACK, SEG(2), 1, 1448),
+		OUT(TH_ACK, SEG(3), 1, 1448),
+		OUT(TH_ACK, SEG(4), 1, 1448),
+		QUIET,
+		IN_W(TH_ACK, 1, SEG(5), 0, 62),
+		OUT(TH_ACK, SEG(5), 1, 1448),
+		OUT(TH_ACK, SEG(6), 1, 1448),
+		OUT(TH_ACK, SEG(7), 1, 1448),
+		OUT(TH_ACK, SEG(8), 1, 1448),
+		OUT(TH_ACK, SEG(9), 1, 1448),
+		OUT(TH_ACK | TH_PSH, SEG(10), 1, 100),
+		QUIET,
+		END,
+	};
+	fake_tso_max = PITH_TSO_FRAME_MAX;
+	tcp_test_start();
+	tcp_script("tso-whole-segments", s);
+	CHECK_EQ(fake_net_tso_frames, 2);
+	CHECK_EQ(net_counter(NET_TCP_RTX), 0);
+	fake_tso_max = 0;
+}
+
 static const struct unit_test tests[] = {
 	{ "rto-backoff-loss-window", test_rto },
 	{ "user-timeout", test_user_timeout },
 	{ "persist-zero-window", test_persist },
 	{ "keepalive", test_keepalive },
 	{ "sack-fast-retransmit", test_sack_fast_retransmit },
+	{ "sack-fast-retransmit-tso", test_sack_fast_retransmit_tso },
+	{ "tso-whole-segments", test_tso_whole_segments },
 };
 const struct unit_suite suite_tcptimers = UNIT_SUITE("tcptimers", tests);
