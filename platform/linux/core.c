@@ -64,6 +64,10 @@ void pith_yield(uint64_t deadline, pith_handle_set *ready)
 	for (unsigned i = 0; i < lx.manifest.count; i++) {
 		if (lx.dev[i].host.type != PITH_DEV_NET || !lx.dev[i].acquired)
 			continue;
+		if (lx_gro_pending(i)) { /* segments wait: no sleeping */
+			set |= 1ULL << i;
+			ts.tv_sec = ts.tv_nsec = 0;
+		}
 		p[n].fd = lx.dev[i].host.fd;
 		p[n].events = POLLIN;
 		p[n].revents = 0;

@@ -63,6 +63,13 @@ enum pith_result pith_block_info(pith_handle h, struct pith_block_info *info)
 	return PITH_OK;
 }
 
+static struct lx_gro gro[PITH_DEVICES_MAX];
+
+int lx_gro_pending(unsigned i)
+{
+	return i < PITH_DEVICES_MAX && gro[i].len != 0;
+}
+
 enum pith_result pith_net_read_batch(pith_handle h, struct pith_frame *frames,
 				     size_t n, size_t *done)
 {
@@ -75,18 +82,33 @@ enum pith_result pith_net_read_batch(pith_handle h, struct pith_frame *frames,
 	for (i = 0; i < n; i++)
 		if (!frames[i].buf || frames[i].cap < d->host.net.mtu + ETH_HDR)
 			return PITH_EINVAL;
-	for (i = 0; i < n; i++) {
-		struct virtio_net_hdr vh;
-		/* A tap with offload puts a header first (no receive offload
-		 * was asked for: it says nothing we need). */
-		struct iovec v[2] = { { &vh, sizeof vh },
-				      { frames[i].buf, frames[i].cap } };
+	for (i = 0; i < n;) {
+		struct lx_gro *g = &gro[h];
+		struct virtio_net_hdr vh = { 0 };
+		/* A tap with offload puts a header first; a frame longer than
+		 * the caller's buffer (coalesced by the kernel) runs on into
+		 * the device's own, past room for the part in the caller's. */
+		struct iovec v[3] = { { &vh, sizeof vh },
+				      { frames[i].buf, frames[i].cap },
+				      { g->buf + frames[i].cap,
+					sizeof g->buf - frames[i].cap } };
 		int k = d->host.vnet ? 0 : 1;
+		size_t len;
 		long r;
 
+		if (g->len) { /* the next segment of a coalesced frame */
+			frames[i].len = hostdev_rx_gso_cut(
+				g->buf, g->len, g->hl, g->gso, g->off,
+				frames[i].buf);
+			g->off += g->gso;
+			if (g->off >= g->len - g->hl)
+				g->len = 0;
+			*done = ++i;
+			continue;
+		}
 		do
 			r = lx_syscall3(SYS_readv, d->host.fd, (long)&v[k],
-					2 - k);
+					k ? 1 : 3);
 		while (r == -EINTR);
 		if (r == -EAGAIN)
 			break;
@@ -94,9 +116,33 @@ enum pith_result pith_net_read_batch(pith_handle h, struct pith_frame *frames,
 			return PITH_EUNSPEC;
 		if (d->host.vnet && (r -= (long)sizeof vh) < 0)
 			return PITH_EUNSPEC;
-		frames[i].len = (size_t)r;
-		*done = i + 1;
-		lx_note(LX_CALL_NET_READ, (int)h, (uint64_t)r, 1, 0, r);
+		len = (size_t)r;
+		if (vh.gso_type != VIRTIO_NET_HDR_GSO_NONE) {
+			/* Coalesced: gathered into the device's buffer, then
+			 * cut (anything but well-formed TCP/IPv4 is dropped). */
+			size_t first =
+				len < frames[i].cap ? len : frames[i].cap;
+			__builtin_memcpy(g->buf, frames[i].buf, first);
+			if (hostdev_rx_gso_check(g->buf, len, &vh,
+						 d->host.net.mtu,
+						 &g->hl) == 0) {
+				g->len = len;
+				g->gso = vh.gso_size;
+				g->off = 0;
+			}
+			/* One read, as many frames as it will be cut into. */
+			lx_note(LX_CALL_NET_READ, (int)h, len,
+				g->len ? (len - g->hl + g->gso - 1) / g->gso
+				       : 0,
+				0, r);
+			continue;
+		}
+		lx_note(LX_CALL_NET_READ, (int)h, len, 1, 0, r);
+		if (len > frames[i].cap ||
+		    hostdev_rx_csum(frames[i].buf, len, &vh) < 0)
+			continue; /* cannot be: the kernel's own frame, dropped */
+		frames[i].len = len;
+		*done = ++i;
 	}
 	return *done == 0 && n > 0 ? PITH_AGAIN : PITH_OK;
 }

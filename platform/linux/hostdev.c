@@ -99,6 +99,11 @@ static int open_tap(struct hostdev *d, const struct pith_attach *a,
 				      errno);
 		d->vnet = 1;
 		d->net.tso_max = PITH_TSO_FRAME_MAX;
+		/* Receive offload: the kernel may leave checksums to us and
+		 * coalesce TCP; the platform undoes both (devices.c). Without
+		 * it, frames come as they are. */
+		(void)ioctl(d->fd, TUNSETOFFLOAD,
+			    (unsigned long)(TUN_F_CSUM | TUN_F_TSO4));
 	}
 	/* A random, locally administered, unicast address per run. */
 	if (getrandom(d->net.mac, PITH_MAC_LEN, 0) != PITH_MAC_LEN)

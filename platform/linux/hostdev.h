@@ -29,8 +29,10 @@ void hostdev_close_inherited(const struct pith_options *o, int from);
 
 /* FLAGS of hostdev_open_all: taps are opened with a virtio-net header on
  * every frame (IFF_VNET_HDR), which lets a writer hand the kernel TCP
- * frames of up to 64 KiB to segment (net.tso_max is set). Reads are
- * ordinary frames: no receive offload is asked for. */
+ * frames of up to 64 KiB to segment (net.tso_max is set), and with the
+ * kernel's checksum and TCP segmentation offload toward us (TUNSETOFFLOAD):
+ * reads may bring coalesced frames and partial checksums, which the
+ * linux target undoes (hostdev_rx_*). */
 #define HOSTDEV_TAP_OFFLOAD 1
 
 struct virtio_net_hdr;
@@ -42,6 +44,33 @@ struct virtio_net_hdr;
  * payload bytes within the MTU. 0, or -1 (the frame is refused). */
 int hostdev_tso_header(const struct hostdev *d, const struct pith_frame *f,
 		       struct virtio_net_hdr *vh);
+
+/* Receiving on a tap opened with HOSTDEV_TAP_OFFLOAD, which also asks the
+ * kernel for checksum and TCP segmentation offload toward us (it then
+ * skips computing checksums and coalesces TCP into frames of up to 64
+ * KiB, saving a system call per segment); the platform undoes both, so
+ * the frames it returns are ordinary ones of at most mtu + 14 bytes.
+ *
+ * hostdev_rx_csum: completes the checksum of the frame B of LEN bytes
+ * that VH says the kernel left partial (the field holds the pseudo-header
+ * sum). 0 (also when none was left), or -1: the offsets are outside the
+ * frame. */
+int hostdev_rx_csum(uint8_t *b, size_t len, const struct virtio_net_hdr *vh);
+
+/* hostdev_rx_gso_check: whether B of LEN bytes is a coalesced TCP/IPv4
+ * frame VH's segment size cuts into frames within MTU; 0 with *HL the
+ * length of its headers (Ethernet, IP, TCP), or -1. */
+int hostdev_rx_gso_check(const uint8_t *b, size_t len,
+			 const struct virtio_net_hdr *vh, size_t mtu,
+			 size_t *hl);
+
+/* hostdev_rx_gso_cut: the segment of B (checked as above) that starts
+ * OFF bytes into its payload, with its own IP length, identifier and
+ * checksum, sequence number, flags (FIN and PSH on the last only) and
+ * TCP checksum, into OUT (room for hl + GSO_SIZE bytes); returns its
+ * length. */
+size_t hostdev_rx_gso_cut(const uint8_t *b, size_t len, size_t hl,
+			  size_t gso_size, size_t off, uint8_t *out);
 
 /* Opens the devices of manifest M as attached in O, in manifest order,
  * into DEVS[0..M->count). With FD_BASE >= 0, device N is moved to

@@ -26,6 +26,20 @@ struct lx_device {
 	int acquired;
 };
 
+/* A frame of up to 64 KiB the kernel coalesced (receive offload on a
+ * tap), being cut into the frames pith_net_read_batch returns; one per
+ * device, used only on taps. */
+struct lx_gro {
+	size_t len;	/* the frame's bytes; 0: nothing pending */
+	size_t hl, gso; /* its headers' length; payload bytes per segment */
+	size_t off;	/* the next segment's offset into the payload */
+	uint8_t buf[PITH_TSO_FRAME_MAX];
+};
+
+/* Whether device I has segments of a coalesced frame still to return
+ * (pith_yield then reports it ready at once). */
+int lx_gro_pending(unsigned i);
+
 /* Debugging descriptors (debug.c), opened before confinement at fixed
  * numbers past the devices' so that the build-time filter can name them:
  * the core file (unnamed until a crash), its directory, /proc/self/fd
