@@ -104,6 +104,11 @@ static int open_tap(struct hostdev *d, const struct pith_attach *a,
 		 * it, frames come as they are. */
 		(void)ioctl(d->fd, TUNSETOFFLOAD,
 			    (unsigned long)(TUN_F_CSUM | TUN_F_TSO4));
+	} else if (ioctl(d->fd, TUNSETOFFLOAD, 0UL) < 0) {
+		/* A tap keeps its offloads after its holder exits: a reader
+		 * without the header (the kvm monitor, QEMU) would get
+		 * coalesced frames. */
+		return refuse(err, a, "cannot clear the tap's offloads", errno);
 	}
 	/* A random, locally administered, unicast address per run. */
 	if (getrandom(d->net.mac, PITH_MAC_LEN, 0) != PITH_MAC_LEN)
