@@ -26,7 +26,8 @@ IMAGEGEN_SRCS := $(wildcard tools/imagegen/*.c) $(SHARED_SRCS) \
 	platform/linux/policy.c
 
 MONITOR_SRCS := $(wildcard monitor/*.c) $(SHARED_SRCS) \
-	platform/common/crash.c platform/common/symbols.c \
+	platform/common/crash.c platform/common/crash_x86.c \
+	platform/common/symbols.c \
 	platform/common/core.c platform/common/core_file.c \
 	platform/common/profile.c \
 	platform/linux/hostdev.c
@@ -196,7 +197,8 @@ build/tests/unit: $(UNIT_OBJS)
 MONITOR_UNIT_SRCS := tests/unit/runner.c $(wildcard tests/unit/monitor/*.c) \
 	monitor/mem.c monitor/hypercall.c monitor/report.c monitor/image.c \
 	tools/common/elf.c platform/common/fmt.c platform/common/manifest.c \
-	platform/common/crash.c platform/common/symbols.c
+	platform/common/crash.c platform/common/crash_x86.c \
+	platform/common/symbols.c
 
 build/tests/unit-monitor: $(MONITOR_UNIT_SRCS:%.c=build/san/%.o)
 	@mkdir -p $(dir $@)
@@ -230,7 +232,7 @@ FUZZ_CFLAGS := -std=c11 -g -O1 -D_GNU_SOURCE -I$(PITH_ROOT)/include \
 MONITOR_FUZZ_SRCS := monitor/mem.c monitor/hypercall.c monitor/report.c \
 	monitor/image.c tools/common/elf.c platform/common/fmt.c \
 	platform/common/manifest.c platform/common/crash.c \
-	platform/common/symbols.c
+	platform/common/crash_x86.c platform/common/symbols.c
 NET_FUZZ_SRCS := tests/fuzz/net_input.c tests/unit/fake_platform.c \
 	tests/common/gso.c tests/unit/net/frames.c \
 	platform/common/symbols.c platform/common/fmt.c $(CORE_SRCS) $(NET_SRCS)

@@ -171,9 +171,6 @@ const char *mon_exit_name(const struct kvm_run *run);
 /* Prints "pith-kvm: IMAGE: TEXT" on the diagnostic descriptor. */
 void mon_diag(const struct mon_hc *hc, const char *text);
 
-/* x86 exception vectors with a name. */
-#define X86_VECTORS 22
-
 /* Serves the crash hypercall: a CPU exception in the guest. */
 enum mon_next mon_crash(struct mon_hc *hc, uint64_t gpa, int *status);
 

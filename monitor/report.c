@@ -94,55 +94,6 @@ int mon_report(struct mon_hc *hc, int code, const char *cause,
 	return code;
 }
 
-static const char *const vectors[X86_VECTORS] = {
-	"#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM",
-	"#DF", "#09", "#TS", "#NP", "#SS", "#GP", "#PF", "#15",
-	"#MF", "#AC", "#MC", "#XM", "#VE", "#CP"
-};
-
-/* The exit status and words for exception VEC with ERR at ADDR. */
-static int explain(struct pith_crash *c, const struct mon_layout *l,
-		   uint64_t vec, uint64_t err, uint64_t addr)
-{
-	struct pith_buf b;
-
-	pith_buf_init(&b, c->reason, sizeof c->reason);
-	switch (vec) {
-	case 14:
-		pith_crash_explain_fault(c, addr, (unsigned)err, l->guard_lo,
-					 l->guard_hi);
-		return PITH_EXIT_SEGV;
-	case 0:
-		pith_buf_str(&b, "integer divide by zero");
-		return PITH_EXIT_FPE;
-	case 16:
-	case 19:
-		pith_buf_str(&b, "floating-point exception");
-		return PITH_EXIT_FPE;
-	case 6:
-		pith_buf_str(&b, "the CPU cannot execute the instruction at ");
-		pith_buf_hex(&b, c->regs.rip, 0);
-		return PITH_EXIT_ILL;
-	case 17:
-		pith_buf_str(&b, "misaligned memory access");
-		return PITH_EXIT_BUS;
-	case 13:
-		pith_buf_str(&b, "general protection fault (a non-canonical "
-				 "address or a privileged instruction)");
-		return PITH_EXIT_SEGV;
-	case 8:
-		pith_buf_str(&b, "double fault: an exception while handling "
-				 "another");
-		return PITH_EXIT_SEGV;
-	default:
-		pith_buf_str(&b, "CPU exception ");
-		pith_buf_udec(&b, vec);
-		pith_buf_str(&b, ", error code ");
-		pith_buf_hex(&b, err, 0);
-		return PITH_EXIT_SEGV;
-	}
-}
-
 enum mon_next mon_crash(struct mon_hc *hc, uint64_t gpa, int *status)
 {
 	const struct pith_hc_crash *g =
@@ -159,9 +110,9 @@ enum mon_next mon_crash(struct mon_hc *hc, uint64_t gpa, int *status)
 	memcpy(&e, g, sizeof e);
 	memset(&c, 0, sizeof c);
 	memcpy(&c.regs, e.regs, sizeof c.regs);
-	c.code = explain(&c, &hc->mem->lay, e.vector, e.error_code, e.cr2);
-	*status = mon_report(hc, c.code,
-			     e.vector < X86_VECTORS ? vectors[e.vector] : "#?",
-			     c.reason, e.regs, 1);
+	/* The same words as a virtio guest's report (crash_x86.c). */
+	c.code = pith_crash_x86(&c, e.vector, e.error_code, e.cr2,
+				hc->mem->lay.guard_lo, hc->mem->lay.guard_hi);
+	*status = mon_report(hc, c.code, c.cause, c.reason, e.regs, 1);
 	return MON_STOPPED;
 }
