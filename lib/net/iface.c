@@ -195,11 +195,10 @@ static int bring_up(const char *device, const struct net_config *c)
 	memcpy(net_if.mac, info.mac, ETH_ALEN);
 	net_if.mtu = info.mtu;
 	/* Segmentation offload only where a frame can hold several segments. */
-	net_if.tso_max = info.tso_max > info.mtu + ETH_HLEN
-				 ? (info.tso_max < PITH_TSO_FRAME_MAX
-					    ? info.tso_max
-					    : PITH_TSO_FRAME_MAX)
-				 : 0;
+	net_if.tso_max = info.tso_max < PITH_TSO_FRAME_MAX ? info.tso_max
+							   : PITH_TSO_FRAME_MAX;
+	if (net_if.tso_max <= info.mtu + ETH_HLEN)
+		net_if.tso_max = 0;
 	return pbuf_pool_init(c->pbufs ? c->pbufs : NET_PBUFS_DEFAULT,
 			      info.mtu + ETH_HLEN);
 }

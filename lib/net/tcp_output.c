@@ -184,15 +184,14 @@ int tcp_send_data(struct net_tcp *c, uint32_t seq, uint32_t len, int rtx)
 		/* Whole segments, unless this is the end of the queue. */
 		if (seq + len != end)
 			len -= len % room;
-		p->gso_size = (uint16_t)room;
-	} else if (!(p = pbuf_alloc(0))) {
+	} else if ((p = pbuf_alloc(0)) != 0) {
+		if (len > room)
+			len = room;
+	} else {
 		COUNT(TCP_TX_NOBUF);
 		return -ENOBUFS;
 	}
-	if (len > room && !p->gso_size)
-		len = room;
-	if (len <= room)
-		p->gso_size = 0;
+	p->gso_size = (uint16_t)(len > room ? room : 0);
 	tcp_snd_copy_out(c, seq, p->data, len);
 	p->len = len;
 	if (seq + len == end) {

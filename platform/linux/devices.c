@@ -157,7 +157,7 @@ enum pith_result pith_net_write_batch(pith_handle h,
 		return PITH_EINVAL;
 	for (*done = 0; *done < n; ++*done) {
 		const struct pith_frame *f = &frames[*done];
-		struct virtio_net_hdr vh;
+		struct virtio_net_hdr vh = { 0 }; /* an ordinary frame's */
 		struct iovec v[2] = { { &vh, sizeof vh }, { f->buf, f->len } };
 		int k = d->host.vnet ? 0 : 1;
 		long r;
@@ -166,8 +166,6 @@ enum pith_result pith_net_write_batch(pith_handle h,
 		    (f->gso_size ? hostdev_tso_header(&d->host, f, &vh) < 0
 				 : f->len > d->host.net.mtu + ETH_HDR))
 			return PITH_EINVAL;
-		if (!f->gso_size)
-			__builtin_memset(&vh, 0, sizeof vh);
 		do
 			r = lx_syscall3(SYS_writev, d->host.fd, (long)&v[k],
 					2 - k);

@@ -14,26 +14,35 @@ static unsigned be16(const uint8_t *p)
 	return (unsigned)(p[0] << 8 | p[1]);
 }
 
+/* Whether B of LEN bytes is one TCP segment over IPv4 (no fragment
+ * fields, the IP length the frame's) that segments of GSO bytes of
+ * payload cut within MTU: 0 with the IP and TCP header lengths, or -1.
+ * Both directions' large frames are checked by it. */
+static int tcp4_frame(const uint8_t *b, size_t len, size_t gso, size_t mtu,
+		      size_t *ihl, size_t *thl)
+{
+	if (len < ETH_HDR + 20 + 20 || be16(b + 12) != 0x0800 ||
+	    b[ETH_HDR] >> 4 != 4 || b[ETH_HDR + 9] != 6)
+		return -1;
+	*ihl = (size_t)(b[ETH_HDR] & 15) * 4;
+	if (*ihl < 20 || ETH_HDR + *ihl + 20 > len ||
+	    be16(b + ETH_HDR + 2) != len - ETH_HDR ||
+	    (be16(b + ETH_HDR + 6) & 0x3fff))
+		return -1;
+	*thl = (size_t)(b[ETH_HDR + *ihl + 12] >> 4) * 4;
+	if (*thl < 20 || ETH_HDR + *ihl + *thl > len || gso == 0 ||
+	    gso + *ihl + *thl > mtu)
+		return -1;
+	return 0;
+}
+
 int hostdev_tso_header(const struct hostdev *d, const struct pith_frame *f,
 		       struct virtio_net_hdr *vh)
 {
-	const uint8_t *b = f->buf;
 	size_t ihl, thl;
 
-	if (!d->vnet || f->len > d->net.tso_max || f->len < ETH_HDR + 20 + 20)
-		return -1;
-	/* IPv4 without fragment fields carrying TCP, its length the frame's. */
-	if (be16(b + 12) != 0x0800 || b[14] >> 4 != 4 || b[ETH_HDR + 9] != 6)
-		return -1;
-	ihl = (size_t)(b[14] & 15) * 4;
-	if (ihl < 20 || ETH_HDR + ihl + 20 > f->len ||
-	    be16(b + ETH_HDR + 2) != f->len - ETH_HDR ||
-	    (be16(b + ETH_HDR + 6) & 0x3fff))
-		return -1;
-	thl = (size_t)(b[ETH_HDR + ihl + 12] >> 4) * 4;
-	/* Each segment: the headers and GSO_SIZE bytes within the MTU. */
-	if (thl < 20 || ETH_HDR + ihl + thl > f->len || f->gso_size == 0 ||
-	    f->gso_size + ihl + thl > d->net.mtu)
+	if (!d->vnet || f->len > d->net.tso_max ||
+	    tcp4_frame(f->buf, f->len, f->gso_size, d->net.mtu, &ihl, &thl) < 0)
 		return -1;
 	vh->flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
 	vh->gso_type = VIRTIO_NET_HDR_GSO_TCPV4;
@@ -100,18 +109,8 @@ int hostdev_rx_gso_check(const uint8_t *b, size_t len,
 {
 	size_t ihl, thl;
 
-	if (vh->gso_type != VIRTIO_NET_HDR_GSO_TCPV4 || len < ETH_HDR + 40 ||
-	    be16(b + 12) != 0x0800 || b[ETH_HDR] >> 4 != 4 ||
-	    b[ETH_HDR + 9] != 6)
-		return -1;
-	ihl = (size_t)(b[ETH_HDR] & 15) * 4;
-	if (ihl < 20 || ETH_HDR + ihl + 20 > len ||
-	    be16(b + ETH_HDR + 2) != len - ETH_HDR ||
-	    (be16(b + ETH_HDR + 6) & 0x3fff))
-		return -1;
-	thl = (size_t)(b[ETH_HDR + ihl + 12] >> 4) * 4;
-	if (thl < 20 || ETH_HDR + ihl + thl > len || vh->gso_size == 0 ||
-	    vh->gso_size + ihl + thl > mtu)
+	if (vh->gso_type != VIRTIO_NET_HDR_GSO_TCPV4 ||
+	    tcp4_frame(b, len, vh->gso_size, mtu, &ihl, &thl) < 0)
 		return -1;
 	*hl = ETH_HDR + ihl + thl;
 	return 0;

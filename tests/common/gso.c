@@ -39,6 +39,13 @@ static uint32_t pseudo(const uint8_t *ip, size_t len)
 	return sum16(0, ip + 12, 8) + 6 + (uint32_t)len;
 }
 
+void gso_csum_complete(uint8_t *f, size_t len, size_t start, size_t offset)
+{
+	if (start + offset + 2 <= len)
+		set16(f + start + offset,
+		      ~fold(sum16(0, f + start, len - start)) & 0xffff);
+}
+
 int gso_segment(const uint8_t *f, size_t len, size_t gso_size, size_t mtu,
 		void (*out)(void *ctx, const uint8_t *seg, size_t len),
 		void *ctx)

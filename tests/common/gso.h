@@ -24,4 +24,9 @@ int gso_segment(const uint8_t *f, size_t len, size_t gso_size, size_t mtu,
 		void (*out)(void *ctx, const uint8_t *seg, size_t len),
 		void *ctx);
 
+/* Completes a checksum a host left partial: the 16-bit field at
+ * START + OFFSET holds the pseudo-header sum, and the sum runs from START
+ * to the end of F's LEN bytes. Offsets outside the frame: nothing done. */
+void gso_csum_complete(uint8_t *f, size_t len, size_t start, size_t offset);
+
 #endif

@@ -278,17 +278,6 @@ static void forward_segment(void *ctx, const uint8_t *seg, size_t len)
 	forward(ctx, &f);
 }
 
-static unsigned sum_fold(const uint8_t *p, size_t n, uint32_t s)
-{
-	for (; n > 1; p += 2, n -= 2)
-		s += (uint32_t)(p[0] << 8 | p[1]);
-	if (n)
-		s += (uint32_t)p[0] << 8;
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return s;
-}
-
 /* A frame read from the link with header VH: segmented, checksummed or
  * passed on as it is. */
 static void from_link(struct dir *d, const struct virtio_net_hdr *vh,
@@ -307,14 +296,8 @@ static void from_link(struct dir *d, const struct virtio_net_hdr *vh,
 		w.bad_gso++;
 		return;
 	}
-	if ((vh->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) &&
-	    (size_t)vh->csum_start + vh->csum_offset + 2 <= len) {
-		uint8_t *c = b + vh->csum_start + vh->csum_offset;
-		/* The field holds the pseudo-header sum: sum over it. */
-		unsigned s =
-			sum_fold(b + vh->csum_start, len - vh->csum_start, 0);
-		c[0] = (uint8_t)(~s >> 8), c[1] = (uint8_t)~s;
-	}
+	if (vh->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM)
+		gso_csum_complete(b, len, vh->csum_start, vh->csum_offset);
 	memcpy(f.b, b, len);
 	f.len = len;
 	forward(d, &f);
