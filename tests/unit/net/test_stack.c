@@ -290,6 +290,33 @@ static void test_udp_send(void)
 	net_udp_close(s);
 }
 
+/* NET_TSO_BUFS buffers of a whole TSO frame, no more; a freed one is
+ * handed out again, not a new one; none comes from the frame pool. */
+static void test_tso_buffers(void)
+{
+	struct pbuf *held[NET_TSO_BUFS + 1], *again;
+	struct net_mem m;
+
+	net_test_start();
+	for (unsigned i = 0; i < NET_TSO_BUFS; i++) {
+		held[i] = pbuf_alloc_tso();
+		CHECK(held[i] != 0);
+		if (held[i])
+			CHECK(held[i]->cap >=
+			      NET_HEADROOM + PITH_TSO_FRAME_MAX);
+	}
+	CHECK(pbuf_alloc_tso() == 0); /* at the bound */
+	pbuf_free(held[1]);
+	again = pbuf_alloc_tso();
+	CHECK(again == held[1]);
+	CHECK(again && again->gso_size == 0 && again->len == 0);
+	held[1] = again;
+	pbuf_mem(&m);
+	CHECK_EQ(m.pbufs_free, m.pbufs);
+	for (unsigned i = 0; i < NET_TSO_BUFS; i++)
+		pbuf_free(held[i]);
+}
+
 static void test_pool_exhaustion(void)
 {
 	struct pbuf *held[NET_PBUFS_DEFAULT];
@@ -321,6 +348,7 @@ static const struct unit_test tests[] = {
 	{ "udp-unreachable-rate", test_udp_unreachable_rate },
 	{ "udp-send", test_udp_send },
 	{ "pool-exhaustion", test_pool_exhaustion },
+	{ "tso-buffers", test_tso_buffers },
 };
 
 const struct unit_suite suite_netstack = UNIT_SUITE("netstack", tests);
