@@ -2,8 +2,13 @@
  *
  *   - at most NET_ARP_ENTRIES entries; a new one evicts the least
  *     recently used (a pending one drops its queue, counted);
- *   - a resolved entry is trusted for NET_ARP_TTL_S seconds, then the
- *     next packet to it asks again;
+ *   - a resolved entry is trusted for NET_ARP_TTL_S seconds; after that
+ *     it is stale: packets keep going to the address it knows while a
+ *     request is sent to that address alone, once a second, up to
+ *     NET_ARP_TRIES times (RFC 1122 2.3.2.1's unicast poll, Linux's
+ *     PROBE state). An answer makes it fresh again; silence frees it, and
+ *     the next packet resolves from scratch. So a refresh never holds up
+ *     or drops a packet;
  *   - packets for an unresolved address wait in a queue of at most
  *     NET_ARP_PENDING_PER per entry and NET_ARP_PENDING_MAX in all, while
  *     a request is sent once a second, NET_ARP_TRIES times;
@@ -20,13 +25,13 @@
 #define ARP_OP_REQUEST 1
 #define ARP_OP_REPLY   2
 
-enum arp_state { ARP_FREE, ARP_PENDING, ARP_RESOLVED };
+enum arp_state { ARP_FREE, ARP_PENDING, ARP_RESOLVED, ARP_STALE };
 
 struct arp_entry {
 	enum arp_state state;
 	uint32_t ip;
 	uint8_t mac[ETH_ALEN];
-	uint64_t expires;   /* resolved: trusted until; pending: next try */
+	uint64_t expires;   /* resolved: trusted until; else: next try */
 	uint64_t last_used; /* for LRU eviction */
 	unsigned tries;
 	unsigned nqueued;
@@ -111,6 +116,8 @@ static struct arp_entry *take_entry(uint32_t ip)
 	return e;
 }
 
+/* A request with TMAC goes to that address alone (a refresh); without,
+ * to everyone. A reply goes to TMAC. */
 static void send_arp(uint16_t op, const uint8_t *tmac, uint32_t tip,
 		     uint32_t sip)
 {
@@ -127,13 +134,13 @@ static void send_arp(uint16_t op, const uint8_t *tmac, uint32_t tip,
 	put16(a + 6, op);
 	memcpy(a + 8, net_if.mac, ETH_ALEN);
 	put32(a + 14, sip);
-	if (tmac)
+	if (op == ARP_OP_REPLY)
 		memcpy(a + 18, tmac, ETH_ALEN);
 	else
 		memset(a + 18, 0, ETH_ALEN);
 	put32(a + 24, tip);
 	p->len = ARP_LEN;
-	eth_output(p, op == ARP_OP_REPLY ? tmac : 0, ETH_P_ARP);
+	eth_output(p, tmac, ETH_P_ARP);
 }
 
 void arp_announce(void)
@@ -155,7 +162,7 @@ static void on_retry(struct core_timer *t)
 	(void)t;
 	for (unsigned i = 0; i < NET_ARP_ENTRIES; i++) {
 		struct arp_entry *e = &cache[i];
-		if (e->state != ARP_PENDING)
+		if (e->state != ARP_PENDING && e->state != ARP_STALE)
 			continue;
 		if (e->expires <= now) {
 			if (e->tries >= NET_ARP_TRIES) {
@@ -166,7 +173,9 @@ static void on_retry(struct core_timer *t)
 			e->tries++;
 			e->expires = now + NS_PER_S;
 			COUNT(ARP_TX_REQUEST);
-			send_arp(ARP_OP_REQUEST, 0, e->ip, net_if.addr);
+			send_arp(ARP_OP_REQUEST,
+				 e->state == ARP_STALE ? e->mac : 0, e->ip,
+				 net_if.addr);
 		}
 		if (e->expires < next)
 			next = e->expires;
@@ -277,16 +286,20 @@ void arp_output(struct pbuf *p, uint32_t nexthop)
 	struct arp_entry *e = find(nexthop);
 	uint64_t now = pith_clock_monotonic();
 
-	if (e && e->state == ARP_RESOLVED && e->expires > now) {
+	if (e && e->state != ARP_PENDING) {
 		e->last_used = ++use_clock;
+		if (e->state == ARP_RESOLVED && e->expires <= now) {
+			e->state = ARP_STALE; /* ask its owner at once */
+			e->tries = 0;
+			e->expires = now;
+			on_retry(0);
+		}
 		eth_output(p, e->mac, ETH_P_IP);
 		return;
 	}
-	if (!e || e->state == ARP_RESOLVED) {
-		if (!e)
-			e = take_entry(nexthop);
+	if (!e) {
+		e = take_entry(nexthop);
 		e->state = ARP_PENDING;
-		e->tries = 0;
 		e->expires = now; /* ask at once */
 	}
 	enqueue(e, p);

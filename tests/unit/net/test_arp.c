@@ -1,5 +1,6 @@
 /* lib/net ARP: replies, malformed packets, conflicts, the cache's hard
- * cap and LRU order, entry timeout, the pending queue's bounds. */
+ * cap and LRU order, the refresh of an aged entry, entry timeout, the
+ * pending queue's bounds. */
 #include "frames.h"
 #include "unit.h"
 
@@ -107,19 +108,91 @@ static void test_cache_cap_and_lru(void)
 	CHECK_EQ(CTR(ARP_TX_REQUEST), 0); /* the peer was never evicted */
 }
 
+static unsigned arp_requests(int unicast)
+{
+	unsigned n = 0;
+	size_t len;
+
+	for (unsigned i = 0; i < fake_net_tx_count; i++) {
+		const uint8_t *r = sent(i, &len);
+		if (get16(r + 12) == ETH_P_ARP && get16(r + 20) == 1 &&
+		    !memcmp(r,
+			    unicast ? peer_mac
+				    : (const uint8_t
+					       *)"\xff\xff\xff\xff\xff\xff",
+			    6))
+			n++;
+	}
+	return n;
+}
+
+static unsigned ip_sent(void)
+{
+	unsigned n = 0;
+	size_t len;
+
+	for (unsigned i = 0; i < fake_net_tx_count; i++) {
+		const uint8_t *r = sent(i, &len);
+		n += get16(r + 12) == ETH_P_IP && !memcmp(r, peer_mac, 6);
+	}
+	return n;
+}
+
+/* An aged entry keeps carrying packets while its owner is asked, alone;
+ * an answer makes it fresh. */
+static void test_stale_refresh(void)
+{
+	struct net_udp *s;
+
+	net_test_start();
+	net_udp_bind(0, &s);
+	fake_mono += (NET_ARP_TTL_S + 1) * NS_PER_S; /* the peer's entry aged */
+	for (int i = 0; i < 3 * NET_ARP_PENDING_PER; i++)
+		net_udp_sendto(s, "x", 1, PEER_IP, 9);
+	iface_poll();
+	CHECK_EQ(ip_sent(), 3 * NET_ARP_PENDING_PER);
+	CHECK_EQ(arp_requests(1), 1);
+	CHECK_EQ(arp_requests(0), 0);
+	CHECK_EQ(arp_pending(), 0);
+	CHECK_EQ(CTR(ARP_DROP_PENDING), 0);
+	inject(f, arp(2, peer_mac, PEER_IP, US_IP)); /* the answer */
+	fake_net_reset();
+	for (int t = 0; t < NET_ARP_TRIES + 2; t++) { /* no more asking */
+		fake_mono += NS_PER_S;
+		core_timer_expire(fake_mono);
+	}
+	net_udp_sendto(s, "y", 1, PEER_IP, 9);
+	iface_poll();
+	CHECK_EQ(ip_sent(), 1);
+	CHECK_EQ(arp_requests(1) + arp_requests(0), 0);
+	CHECK_EQ(arp_entries(), 1);
+	net_udp_close(s);
+}
+
+/* A stale entry whose owner stays silent is freed; the next packet
+ * resolves from scratch and waits, in a bounded queue. */
 static void test_timeout_and_pending(void)
 {
 	struct net_udp *s;
-	unsigned requests = 0;
 	size_t len;
 
 	net_test_start();
 	net_udp_bind(0, &s);
 	fake_mono += (NET_ARP_TTL_S + 1) * NS_PER_S; /* the peer's entry aged */
+	net_udp_sendto(s, "x", 1, PEER_IP, 9);
+	for (int t = 0; t < NET_ARP_TRIES + 1; t++) { /* asked, silence */
+		fake_mono += NS_PER_S;
+		core_timer_expire(fake_mono);
+	}
+	iface_poll();
+	CHECK_EQ(arp_requests(1), NET_ARP_TRIES);
+	CHECK_EQ(arp_entries(), 0);
+	fake_net_reset();
 	for (int i = 0; i < NET_ARP_PENDING_PER + 3; i++)
 		net_udp_sendto(s, "x", 1, PEER_IP, 9);
 	iface_poll();
-	CHECK_EQ(CTR(ARP_TX_REQUEST), 1);
+	CHECK_EQ(arp_requests(0), 1);
+	CHECK_EQ(ip_sent(), 0);
 	CHECK_EQ(arp_pending(), NET_ARP_PENDING_PER);
 	CHECK_EQ(CTR(ARP_DROP_PENDING), 3);
 	for (int t = 0; t < NET_ARP_TRIES + 2; t++) { /* retries, then fail */
@@ -127,9 +200,7 @@ static void test_timeout_and_pending(void)
 		core_timer_expire(fake_mono);
 	}
 	iface_poll();
-	for (unsigned i = 0; i < fake_net_tx_count; i++)
-		requests += get16(sent(i, &len) + 12) == ETH_P_ARP;
-	CHECK_EQ(requests, NET_ARP_TRIES);
+	CHECK_EQ(arp_requests(0), NET_ARP_TRIES);
 	CHECK_EQ(arp_pending(), 0);
 	CHECK_EQ(CTR(ARP_DROP_UNRESOLVED), NET_ARP_PENDING_PER);
 	/* Resolution sends what waits. */
@@ -147,6 +218,7 @@ static const struct unit_test tests[] = {
 	{ "reply", test_reply },
 	{ "malformed", test_malformed },
 	{ "cache-cap-lru", test_cache_cap_and_lru },
+	{ "stale-refresh", test_stale_refresh },
 	{ "timeout-and-pending", test_timeout_and_pending },
 };
 
