@@ -137,7 +137,8 @@ static enum mon_next hc_yield(struct mon_hc *hc, uint64_t gpa, int *st)
 	for (unsigned i = 0; i < hc->ndev; i++) {
 		if (hc->dev[i].type != PITH_DEV_NET)
 			continue;
-		p[n] = (struct pollfd){ hc->dev[i].fd, POLLIN, 0 };
+		short ev = POLLIN | (hc->dev[i].tx_full ? POLLOUT : 0);
+		p[n] = (struct pollfd){ hc->dev[i].fd, ev, 0 };
 		idx[n++] = i;
 	}
 	ts.tv_sec = (time_t)(y.timeout / NSEC);
@@ -160,7 +161,7 @@ static const char *net_frames(struct mon_hc *hc, struct pith_hc_net *c,
 			      int reading)
 {
 	struct pith_hc_frame f[PITH_HC_NET_BATCH];
-	const struct hostdev *d = &hc->dev[c->handle];
+	struct hostdev *d = &hc->dev[c->handle];
 	size_t max = d->net.mtu + ETH_HDR;
 
 	if (c->count > PITH_HC_NET_BATCH)
@@ -185,6 +186,9 @@ static const char *net_frames(struct mon_hc *hc, struct pith_hc_net *c,
 			r = reading ? read(d->fd, buf, len)
 				    : write(d->fd, buf, len);
 		while (r < 0 && errno == EINTR);
+		if (!reading)
+			d->tx_full =
+				r < 0 && (errno == EAGAIN || errno == ENOBUFS);
 		if (r < 0 && (errno == EAGAIN || errno == ENOBUFS)) {
 			c->result =
 				reading && c->done ? PITH_HC_OK : PITH_HC_AGAIN;

@@ -55,11 +55,15 @@ uint64_t pith_clock_wall(void);
 /* --- Sleeping --------------------------------------------------------- */
 
 /* Sleeps until the monotonic clock reaches DEADLINE or until an acquired
- * device has input, whichever is first, then stores in *READY the set of
- * handles that have input (0 when the deadline passed with none). A
- * deadline in the past returns at once with the current set. A network
- * device is "ready" while at least one frame waits; block devices are
- * never in the set (their I/O completes synchronously). */
+ * device is ready, whichever is first, then stores in *READY the set of
+ * ready handles (0 when the deadline passed with none). A deadline in the
+ * past returns at once with the current set. A network device is "ready"
+ * while at least one frame waits, and, after a write to it answered
+ * PITH_AGAIN (the host's queue was full), once the host can take frames
+ * again: so frames left waiting for the host are sent when it drains,
+ * not at the next timer. (Reading a device that is ready only for
+ * writing answers PITH_AGAIN.) Block devices are never in the set (their
+ * I/O completes synchronously). */
 void pith_yield(uint64_t deadline, pith_handle_set *ready);
 
 /* --- Network devices -------------------------------------------------- */

@@ -69,7 +69,7 @@ void pith_yield(uint64_t deadline, pith_handle_set *ready)
 			ts.tv_sec = ts.tv_nsec = 0;
 		}
 		p[n].fd = lx.dev[i].host.fd;
-		p[n].events = POLLIN;
+		p[n].events = POLLIN | (lx.dev[i].host.tx_full ? POLLOUT : 0);
 		p[n].revents = 0;
 		idx[n++] = i;
 	}

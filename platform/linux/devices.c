@@ -170,7 +170,8 @@ enum pith_result pith_net_write_batch(pith_handle h,
 			r = lx_syscall3(SYS_writev, d->host.fd, (long)&v[k],
 					2 - k);
 		while (r == -EINTR);
-		if (r == -EAGAIN || r == -ENOBUFS)
+		d->host.tx_full = r == -EAGAIN || r == -ENOBUFS;
+		if (d->host.tx_full)
 			return PITH_AGAIN;
 		if (r != (long)(f->len + (k ? 0 : sizeof vh)))
 			return PITH_EUNSPEC;

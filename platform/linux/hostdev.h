@@ -15,8 +15,10 @@ struct hostdev {
 	int fd;
 	struct pith_net_info net; /* net: random MAC, the interface's MTU */
 	uint64_t capacity;	  /* block: bytes, a multiple of 512 */
-	int vnet; /* net: a tap opened with HOSTDEV_TAP_OFFLOAD: every frame
+	int vnet;    /* net: a tap opened with HOSTDEV_TAP_OFFLOAD: every frame
 		     read or written follows a struct virtio_net_hdr */
+	int tx_full; /* net: the last write answered PITH_AGAIN, so the
+			next sleep also waits for the host to drain */
 };
 
 /* Closes every descriptor from FROM up, except the frame sockets O's

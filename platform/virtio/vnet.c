@@ -113,7 +113,8 @@ static enum pith_result broken(struct vnet *n, const char *why)
 
 int vnet_ready(const struct vnet *n)
 {
-	return !n->broken && virtq_has_used(&n->rx);
+	return !n->broken && (virtq_has_used(&n->rx) ||
+			      (n->tx_full && virtq_has_used(&n->tx)));
 }
 
 /* Copies the frame in receive buffer HEAD (LEN bytes with the header)
@@ -212,5 +213,6 @@ enum pith_result vnet_write(struct vnet *n, const struct pith_frame *f,
 		n->tx_bytes += fr->len;
 	}
 	kick(n, VNET_TXQ, &n->tx);
+	n->tx_full = res == PITH_AGAIN;
 	return res;
 }

@@ -33,6 +33,7 @@ struct vnet {
 	uint16_t nrx, ntx; /* buffers in use, at most the queues' sizes */
 	uint16_t tx_free[VIRTQ_SIZE_MAX]; /* transmit buffers not in use */
 	uint16_t ntx_free;
+	int tx_full;	    /* the last write found no free buffer */
 	const char *broken; /* set once the device misbehaved */
 	/* Counters for --stats; rx_dropped: frames past the MTU or below an
 	 * Ethernet header, which the device should not have passed on. */
@@ -51,7 +52,8 @@ enum pith_result vnet_read(struct vnet *n, struct pith_frame *f, size_t count,
 enum pith_result vnet_write(struct vnet *n, const struct pith_frame *f,
 			    size_t count, size_t *done);
 
-/* Whether a received frame waits. */
+/* Whether a received frame waits, or, after a write answered PITH_AGAIN,
+ * the device has given a transmit buffer back (pith_yield's "ready"). */
 int vnet_ready(const struct vnet *n);
 
 #endif

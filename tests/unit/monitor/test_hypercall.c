@@ -216,6 +216,45 @@ static void test_net(void)
 	CHECK_EQ(c->result, PITH_HC_EINVAL);
 }
 
+/* A write the host's queue refuses (AGAIN) makes the next yield wait
+ * for the queue to drain too: the device is ready once it has room. */
+static void test_net_full(void)
+{
+	struct pith_hc_net *c = AT(DATA + 0x3000);
+	struct pith_hc_frame *f = AT(DATA + 0x3040);
+	struct pith_hc_yield *y = AT(DATA);
+	char got[2000];
+	unsigned sent = 0;
+	int st;
+
+	setup();
+	memset(AT(RODATA), 0xab, 60);
+	f[0] = (struct pith_hc_frame){ RODATA, 0, 60 };
+	do {
+		*c = (struct pith_hc_net){ 0, 1, DATA + 0x3040, 0, 0 };
+		CHECK_EQ(call(PITH_HC_NET_WRITE, DATA + 0x3000, &st),
+			 MON_CONTINUE);
+		sent += c->done;
+	} while (c->result == PITH_HC_OK && sent < 100000);
+	CHECK_EQ(c->result, PITH_HC_AGAIN);
+	CHECK(sent > 0);
+	*y = (struct pith_hc_yield){ 0, 99 };
+	CHECK_EQ(call(PITH_HC_YIELD, DATA, &st), MON_CONTINUE);
+	CHECK_EQ(y->ready, 0); /* still full */
+	while (read(peer, got, sizeof got) > 0)
+		;
+	y->timeout = 1000000000;
+	CHECK_EQ(call(PITH_HC_YIELD, DATA, &st), MON_CONTINUE);
+	CHECK_EQ(y->ready, 1); /* room again */
+	*c = (struct pith_hc_net){ 0, 1, DATA + 0x3040, 0, 0 };
+	CHECK_EQ(call(PITH_HC_NET_WRITE, DATA + 0x3000, &st), MON_CONTINUE);
+	CHECK_EQ(c->result, PITH_HC_OK);
+	CHECK_EQ(read(peer, got, sizeof got), 60);
+	y->timeout = 0;
+	CHECK_EQ(call(PITH_HC_YIELD, DATA, &st), MON_CONTINUE);
+	CHECK_EQ(y->ready, 0); /* a write that went through: no wish */
+}
+
 static void test_block(void)
 {
 	struct pith_hc_block *b = AT(DATA);
@@ -294,6 +333,7 @@ static const struct unit_test tests[] = {
 	{ "walltime_and_exit", test_walltime_and_exit },
 	{ "unknown_port", test_unknown_port },
 	{ "yield", test_yield },
+	{ "net-full", test_net_full },
 	{ "net", test_net },
 	{ "block", test_block },
 	{ "abort_and_crash", test_abort_and_crash },

@@ -199,6 +199,18 @@ static void test_transmit(void)
 		vnet_write(&n, fr, 64, &done);
 	CHECK_EQ(vnet_write(&n, fr, 1, &done), PITH_AGAIN);
 	CHECK_EQ(done, 0);
+	/* Ready once the device gives a buffer back, so that what waits is
+	 * sent then (not at the next timer); not before, and not after a
+	 * write that found room. */
+	CHECK(!vnet_ready(&n));
+	CHECK(fake_take(&f, VNET_TXQ, &head));
+	fake_used(&f, VNET_TXQ, head, 0);
+	CHECK(vnet_ready(&n));
+	CHECK_EQ(vnet_write(&n, fr, 1, &done), PITH_OK);
+	CHECK(!vnet_ready(&n));
+	CHECK(fake_take(&f, VNET_TXQ, &head));
+	fake_used(&f, VNET_TXQ, head, 0);
+	CHECK(!vnet_ready(&n)); /* nothing was refused: no wish to write */
 	fake_free_all();
 }
 
