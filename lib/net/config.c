@@ -2,7 +2,8 @@
  *
  *     --ipv4 ADDR/PREFIX    a static address (otherwise DHCP)
  *     --gateway ADDR        the default route, inside ADDR/PREFIX
- *     --busy-poll US        the loop's busy-poll window (core.h)
+ *     --busy-poll US        the loop's busy-poll window (core.h;
+ *                           default: NET_BUSY_POLL_LINUX_US on linux)
  *
  * Values are parsed strictly (dotted quads without leading zeros, signs
  * or spaces; a decimal prefix 1..32) and refused with a message that
@@ -97,6 +98,13 @@ static int parse_cidr(struct net_config *c, const char *v, char *err, size_t n)
 	return 0;
 }
 
+unsigned net_busy_poll_us(const struct net_config *c, const char *target)
+{
+	if (c->busy_poll_set)
+		return c->busy_poll_us;
+	return target && !strcmp(target, "linux") ? NET_BUSY_POLL_LINUX_US : 0;
+}
+
 int net_config_option(struct net_config *c, char **argv, char *err, size_t n)
 {
 	const char *o = argv[0], *v = argv[1];
@@ -111,6 +119,7 @@ int net_config_option(struct net_config *c, char **argv, char *err, size_t n)
 			return fail(err, n, "--busy-poll", v,
 				    "is not a number of microseconds 0..10000");
 		c->busy_poll_us = us;
+		c->busy_poll_set = 1;
 		return 2;
 	}
 	if (strcmp(o, "--gateway"))

@@ -222,7 +222,8 @@ int net_start(const char *device, const struct net_config *c)
 		return r;
 	source_added = 1;
 	started = 1;
-	core_set_busy_poll(c->busy_poll_us * 1000ULL);
+	core_set_busy_poll(net_busy_poll_us(c, pith_boot_info()->target) *
+			   1000ULL);
 	net_if.up = 1;
 	if (c->addr) {
 		uint32_t mask = c->prefix ? ~0U << (32 - c->prefix) : 0;

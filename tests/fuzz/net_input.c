@@ -32,7 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);
 
 static void frames(const uint8_t *d, size_t n)
 {
-	struct net_config c = { 0x0a090002, 24, 0x0a090001, FUZZ_PBUFS, 0 };
+	struct net_config c = { 0x0a090002, 24, 0x0a090001, FUZZ_PBUFS, 0, 1 };
 	static char buf[NET_UDP_MAX];
 	struct net_udp *s = 0;
 
@@ -217,7 +217,7 @@ static size_t tcp_record(const uint8_t *d, size_t n)
 
 static void tcp_sequence(const uint8_t *d, size_t n)
 {
-	struct net_config c = { US, 24, PEER, FUZZ_PBUFS, 0 };
+	struct net_config c = { US, 24, PEER, FUZZ_PBUFS, 0, 1 };
 	static const uint8_t syn_opts[] = { 2, 4, 5, 0xb4, 4, 2, 8, 10, 0, 0,
 					    0, 1, 0, 0,	   0, 0, 1, 3,	3, 7 };
 

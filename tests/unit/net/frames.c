@@ -7,7 +7,7 @@ const uint8_t peer_mac[6] = { 0x02, 0, 0, 0, 0, 2 };
 
 void net_test_start(void)
 {
-	struct net_config c = { US_IP, 24, PEER_IP, 0, 0 };
+	struct net_config c = { US_IP, 24, PEER_IP, 0, 0, 1 };
 
 	fake_reset();
 	fake_net_reset();

@@ -106,6 +106,21 @@ static void test_options(void)
 	CHECK_EQ(c.addr, 0xc0a80709);
 	CHECK_EQ(c.prefix, 20);
 	CHECK_EQ(c.gateway, 0xc0a80001);
+	/* The busy-poll window: the target's default unless given, and a
+	 * given 0 means never. */
+	CHECK_EQ(net_busy_poll_us(&c, "linux"), NET_BUSY_POLL_LINUX_US);
+	CHECK_EQ(net_busy_poll_us(&c, "kvm"), 0);
+	CHECK_EQ(net_busy_poll_us(&c, "virtio"), 0);
+	CHECK_EQ(net_busy_poll_us(&c, 0), 0);
+	const char *cbp[] = { "x", "--busy-poll", "0", 0 };
+	char *bp[4];
+	memcpy(bp, cbp, sizeof bp);
+	CHECK_EQ(net_config_parse(3, bp, &c, err, sizeof err), 0);
+	CHECK_EQ(net_busy_poll_us(&c, "linux"), 0);
+	cbp[2] = "200";
+	memcpy(bp, cbp, sizeof bp);
+	CHECK_EQ(net_config_parse(3, bp, &c, err, sizeof err), 0);
+	CHECK_EQ(net_busy_poll_us(&c, "kvm"), 200);
 }
 
 /* A DHCP ACK with the given options (without the END byte unless the
