@@ -2,7 +2,9 @@
  * congestion control: slow start and congestion avoidance (RFC 5681),
  * fast retransmit and recovery with NewReno's partial ACKs (RFC 6582),
  * guided by the SACK scoreboard when the peer sends SACK (RFC 6675's
- * pipe instead of window inflation). Windows are in bytes.
+ * pipe instead of window inflation), limited transmit (RFC 3042) and
+ * early retransmit (RFC 5827), so that a small window still recovers a
+ * loss without waiting for the timeout. Windows are in bytes.
  *
  * Differences from the RFCs, as in Linux: the RTO floor is
  * NET_TCP_RTO_MIN_MS (200 ms) rather than 1 s, and slow start grows the
@@ -68,8 +70,35 @@ uint32_t tcp_cc_allowance(const struct net_tcp *c)
 {
 	uint32_t pipe = (c->flags & TF_RECOVERY) && c->sack ? tcp_sack_pipe(c)
 							    : tcp_flight(c);
+	uint32_t cwnd = c->cwnd;
 
-	return c->cwnd > pipe ? c->cwnd - pipe : 0;
+	/* Limited transmit: each of the first two duplicate ACKs lets one
+	 * more segment out, which may bring the third. */
+	if (!(c->flags & TF_RECOVERY) && c->dupacks && c->dupacks < 3)
+		cwnd += c->dupacks * (uint32_t)c->mss;
+	return cwnd > pipe ? cwnd - pipe : 0;
+}
+
+/* Whether unsent data waits that the peer's window would take. */
+static int can_send_new(const struct net_tcp *c)
+{
+	uint32_t end = c->sq_seq + c->sq_len;
+
+	return seq_lt(c->snd_max, end) &&
+	       seq_lt(c->snd_max, c->snd_una + c->snd_wnd);
+}
+
+unsigned tcp_dupthresh(const struct net_tcp *c)
+{
+	uint32_t out = c->snd_max - c->snd_una;
+	unsigned oseg = (out + c->mss - 1) / c->mss;
+
+	/* Early retransmit: with fewer than four segments out and nothing
+	 * new to send, three duplicate ACKs can never come; oseg - 1 of them
+	 * (or as many segments SACKed) mean loss. */
+	if (oseg >= 2 && oseg < 4 && !can_send_new(c))
+		return oseg - 1;
+	return 3;
 }
 
 static uint32_t half_flight(const struct net_tcp *c)
@@ -115,7 +144,10 @@ int tcp_cc_dupack(struct net_tcp *c)
 			c->cwnd += c->mss; /* window inflation */
 		return 0;
 	}
-	if (++c->dupacks < 3 && tcp_sack_bytes(c) <= (uint32_t)(3 - 1) * c->mss)
+	unsigned th = tcp_dupthresh(c);
+
+	if (++c->dupacks < th &&
+	    tcp_sack_bytes(c) <= (th - 1) * (uint32_t)c->mss)
 		return 0;
 	if ((c->flags & TF_RECOVER_SET) && seq_lt(c->snd_una, c->recover))
 		return 0; /* still the losses of the last episode */

@@ -406,6 +406,9 @@ void tcp_rtt_sample(struct net_tcp *c, uint32_t rtt_us);
 void tcp_cc_ack(struct net_tcp *c, uint32_t acked, uint32_t ack);
 /* A duplicate ACK arrived; returns 1 when fast retransmit starts. */
 int tcp_cc_dupack(struct net_tcp *c);
+/* Duplicate ACKs (or segments SACKed above a hole) that mean loss: 3, or
+ * fewer under early retransmit (RFC 5827). */
+unsigned tcp_dupthresh(const struct net_tcp *c);
 void tcp_cc_timeout(struct net_tcp *c);
 /* Bytes that may be sent now beyond what is in flight. */
 uint32_t tcp_cc_allowance(const struct net_tcp *c);

@@ -379,7 +379,13 @@ static int send_one(struct net_tcp *c)
 			      ? min32(c->mss,
 				      seq_min(end, c->snd_max) - c->snd_una)
 			      : 0;
-		return tcp_send_data(c, c->snd_una, len, 1) < 0 ? -1 : 1;
+		if ((r = tcp_send_data(c, c->snd_una, len, 1)) < 0)
+			return -1;
+		/* SACK recovery's next hole starts past it (else a small
+		 * window's allowance sent the same bytes twice). */
+		if (seq_gt(c->snd_una + (uint32_t)r, c->high_rxt))
+			c->high_rxt = c->snd_una + (uint32_t)r;
+		return 1;
 	}
 	if ((c->flags & TF_RECOVERY) &&
 	    tcp_sack_next_lost(c, seq_max(c->high_rxt, c->snd_una), &seq,

@@ -11,12 +11,11 @@
  * retransmission, and crafted blocks cannot grow memory or work.
  *
  * Loss (RFC 6675 IsLost, by bytes): a byte counts as lost when more than
- * (DupThresh - 1) * MSS SACKed bytes lie above it. */
+ * (DupThresh - 1) * MSS SACKed bytes lie above it (DupThresh from
+ * tcp_dupthresh: 3, or less under early retransmit). */
 #include <stdlib.h>
 
 #include "tcp_impl.h"
-
-#define DUPTHRESH 3
 
 void tcp_sb_add(struct tcp_sack *sb, uint32_t l, uint32_t r)
 {
@@ -106,7 +105,7 @@ uint32_t tcp_sack_bytes(const struct net_tcp *c)
 /* Bytes below this are lost (IsLost), or snd_una when none is. */
 static uint32_t lost_edge(const struct net_tcp *c)
 {
-	uint32_t above = 0, thresh = (DUPTHRESH - 1) * (uint32_t)c->mss;
+	uint32_t above = 0, thresh = (tcp_dupthresh(c) - 1) * (uint32_t)c->mss;
 
 	if (!c->sack)
 		return c->snd_una;

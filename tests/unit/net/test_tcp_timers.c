@@ -1,7 +1,7 @@
 /* TCP's timers and loss recovery driven by scripted segments
  * (tcp_script.h): retransmission timeout with backoff and the loss
  * window, the user timeout, persist against a zero window, keepalive,
- * and SACK-guided fast retransmit. */
+ * SACK-guided fast retransmit, early retransmit and limited transmit. */
 #include <errno.h>
 
 #include "pith/param.h"
@@ -173,6 +173,77 @@ static void test_sack_fast_retransmit_tso(void)
 	fake_tso_max = 0;
 }
 
+static void send_3_segments(void)
+{
+	call_nodelay();
+	send_n(3 * 1448);
+}
+
+/* Early retransmit (RFC 5827): three segments, the first lost, nothing
+ * more to send. Three duplicate ACKs can never come; the second one
+ * (two segments SACKed) starts the retransmission, not the timeout. */
+static void test_early_retransmit(void)
+{
+	static const struct step s[] = {
+		HANDSHAKE_ALL,
+		CALL(send_3_segments),
+		OUT(TH_ACK, SEG(0), 1, 1448),
+		OUT(TH_ACK, SEG(1), 1, 1448),
+		OUT(TH_ACK | TH_PSH, SEG(2), 1, 1448),
+		IN_SACK(1, SEG(0), SEG(1), SEG(2)),
+		QUIET, /* one duplicate ACK may be reordering */
+		IN_SACK(1, SEG(0), SEG(1), SEG(3)),
+		OUT(TH_ACK, SEG(0), 1, 1448),
+		IN(TH_ACK, 1, SEG(3), 0),
+		QUIET,
+		END,
+	};
+	tcp_test_start();
+	tcp_script("early-retransmit", s);
+	CHECK_EQ(net_counter(NET_TCP_FAST_RTX), 1);
+	CHECK_EQ(net_counter(NET_TCP_RTO), 0);
+}
+
+static void send_12_segments(void)
+{
+	call_nodelay();
+	send_n(12 * 1448);
+}
+
+/* Limited transmit (RFC 3042): the initial window (ten segments) is
+ * full and the first is lost; each of the first two duplicate ACKs lets
+ * one new segment out, and the third brings the fast retransmission. */
+static void test_limited_transmit(void)
+{
+	static const struct step s[] = {
+		HANDSHAKE_ALL,
+		CALL(send_12_segments),
+		OUT(TH_ACK, SEG(0), 1, 1448),
+		OUT(TH_ACK, SEG(1), 1, 1448),
+		OUT(TH_ACK, SEG(2), 1, 1448),
+		OUT(TH_ACK, SEG(3), 1, 1448),
+		OUT(TH_ACK, SEG(4), 1, 1448),
+		OUT(TH_ACK, SEG(5), 1, 1448),
+		OUT(TH_ACK, SEG(6), 1, 1448),
+		OUT(TH_ACK, SEG(7), 1, 1448),
+		OUT(TH_ACK, SEG(8), 1, 1448),
+		OUT(TH_ACK, SEG(9), 1, 1448),
+		QUIET, /* the window is full */
+		IN_SACK(1, SEG(0), SEG(1), SEG(2)),
+		OUT(TH_ACK, SEG(10), 1, 1448),
+		IN_SACK(1, SEG(0), SEG(1), SEG(3)),
+		OUT(TH_ACK | TH_PSH, SEG(11), 1, 1448),
+		IN_SACK(1, SEG(0), SEG(1), SEG(4)),
+		OUT(TH_ACK, SEG(0), 1, 1448),
+		IN(TH_ACK, 1, SEG(12), 0),
+		END,
+	};
+	tcp_test_start();
+	tcp_script("limited-transmit", s);
+	CHECK_EQ(net_counter(NET_TCP_FAST_RTX), 1);
+	CHECK_EQ(net_counter(NET_TCP_RTO), 0);
+}
+
 static void send_10_and_a_bit(void)
 {
 	call_nodelay();
@@ -221,6 +292,8 @@ static const struct unit_test tests[] = {
 	{ "keepalive", test_keepalive },
 	{ "sack-fast-retransmit", test_sack_fast_retransmit },
 	{ "sack-fast-retransmit-tso", test_sack_fast_retransmit_tso },
+	{ "early-retransmit", test_early_retransmit },
+	{ "limited-transmit", test_limited_transmit },
 	{ "tso-whole-segments", test_tso_whole_segments },
 };
 const struct unit_suite suite_tcptimers = UNIT_SUITE("tcptimers", tests);
