@@ -95,6 +95,14 @@
  * is one 52-byte segment. */
 #define NET_TCP_PROBE_MAX_MS 2000
 
+/* Tail-loss probe (RFC 8985 7): when nothing has been acknowledged for
+ * twice the smoothed RTT (at least NET_TCP_TLP_MIN_MS; plus the peer's
+ * worst delayed ACK, NET_TCP_TLP_DELACK_MS, when one segment is out),
+ * one segment is sent to draw an ACK whose SACK shows what was lost,
+ * instead of waiting for the RTO (200 ms at least). */
+#define NET_TCP_TLP_MIN_MS    10
+#define NET_TCP_TLP_DELACK_MS 200
+
 /* Delayed ACK: at most this long, and at least every second full
  * segment (RFC 9293 3.8.6.3 asks for under 0.5 s; Linux's floor). */
 #define NET_TCP_DELACK_MS 40
@@ -363,6 +371,7 @@ void net_tcp_mem(struct net_tcp_mem *m);
 	X(TCP_FAST_RTX, "tcp.fast_retransmits")                                \
 	X(TCP_RTX, "tcp.retransmits")                                          \
 	X(TCP_RTO, "tcp.rto_expired")                                          \
+	X(TCP_TLP, "tcp.tail_loss_probes")                                     \
 	X(TCP_PROBE, "tcp.window_probes")                                      \
 	X(TCP_KEEPALIVE, "tcp.keepalive_probes")                               \
 	X(TCP_KEEPALIVE_DROP, "tcp.keepalive_dropped")                         \

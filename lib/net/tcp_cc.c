@@ -155,9 +155,20 @@ int tcp_cc_dupack(struct net_tcp *c)
 	c->recover = c->snd_max;
 	c->high_rxt = c->snd_una;
 	c->flags |= TF_RECOVERY | TF_RTX_UNA | TF_RECOVER_SET;
+	c->flags &= ~(TF_TLP_OUT | TF_TLP_RTX); /* recovery takes over */
 	c->cwnd = c->sack ? c->ssthresh : c->ssthresh + 3U * c->mss;
 	c->ca_acked = 0;
 	return 1;
+}
+
+void tcp_cc_tlp_loss(struct net_tcp *c)
+{
+	uint32_t half = c->cwnd / 2;
+
+	c->ssthresh = half > 2U * c->mss ? half : 2U * c->mss;
+	if (c->cwnd > c->ssthresh)
+		c->cwnd = c->ssthresh;
+	c->ca_acked = 0;
 }
 
 void tcp_cc_timeout(struct net_tcp *c)
@@ -166,7 +177,8 @@ void tcp_cc_timeout(struct net_tcp *c)
 	c->cwnd = c->mss;
 	c->ca_acked = 0;
 	c->dupacks = 0;
-	c->flags &= ~(TF_RECOVERY | TF_RTX_UNA | TF_RTT);
+	c->flags &=
+		~(TF_RECOVERY | TF_RTX_UNA | TF_RTT | TF_TLP_OUT | TF_TLP_RTX);
 	c->recover = c->snd_max;
 	c->flags |= TF_RECOVER_SET;
 	c->high_rxt = c->snd_una;

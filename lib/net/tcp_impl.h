@@ -183,9 +183,12 @@ enum tcp_state {
 #define TF_KEEPALIVE   0x1000U
 #define TF_SHUT_WR     0x2000U /* net_tcp_shutdown was called */
 #define TF_HASHED      0x4000U
-#define TF_RTX_UNA     0x8000U	/* retransmit snd_una's segment now */
-#define TF_RECOVER_SET 0x10000U /* recover holds a recovery point */
-#define TF_REOPEN      0x20000U /* a window reopened from 0: ACK twice */
+#define TF_RTX_UNA     0x8000U	 /* retransmit snd_una's segment now */
+#define TF_RECOVER_SET 0x10000U	 /* recover holds a recovery point */
+#define TF_REOPEN      0x20000U	 /* a window reopened from 0: ACK twice */
+#define TF_PTO	       0x40000U	 /* rtx_at is a tail-loss probe timeout */
+#define TF_TLP_OUT     0x80000U	 /* a probe is out, up to tlp_end */
+#define TF_TLP_RTX     0x100000U /* ... and it was a retransmission */
 
 struct net_tcp_listener;
 
@@ -215,6 +218,7 @@ struct net_tcp {
 	uint32_t last_ack;	   /* the ACK number we sent last */
 	uint32_t ts_recent, ts_off, ts_recent_ms;
 	uint32_t cwnd, ssthresh, recover, high_rxt, ca_acked;
+	uint32_t tlp_end; /* snd_max when the tail-loss probe went out */
 	uint32_t srtt_us, rttvar_us, rto_ms;
 	uint32_t rtt_seq;
 	uint32_t challenge_s; /* second of the challenge counter */
@@ -410,6 +414,8 @@ int tcp_cc_dupack(struct net_tcp *c);
  * fewer under early retransmit (RFC 5827). */
 unsigned tcp_dupthresh(const struct net_tcp *c);
 void tcp_cc_timeout(struct net_tcp *c);
+/* A tail-loss probe repaired a loss: the window halves (RFC 8985 7.4.2). */
+void tcp_cc_tlp_loss(struct net_tcp *c);
 /* Bytes that may be sent now beyond what is in flight. */
 uint32_t tcp_cc_allowance(const struct net_tcp *c);
 uint32_t tcp_flight(const struct net_tcp *c);
@@ -417,7 +423,12 @@ uint32_t tcp_flight(const struct net_tcp *c);
 /* tcp_timer.c */
 void tcp_timer_init(struct net_tcp *c);
 void tcp_timer_update(struct net_tcp *c); /* re-arm at the earliest */
-void tcp_rtx_arm(struct net_tcp *c);	  /* (re)start the RTO */
+void tcp_rtx_arm(struct net_tcp *c);	  /* (re)start the RTO, or the
+					 tail-loss probe's timeout */
+/* New data went out: the probe timeout restarts (RFC 8985 7.2). */
+void tcp_tlp_sent(struct net_tcp *c);
+/* An ACK up to ACK arrived: ends a probe episode it covers. */
+void tcp_tlp_acked(struct net_tcp *c, uint32_t ack);
 void tcp_keepalive_reset(struct net_tcp *c, uint64_t now);
 
 /* tcp_api.c: wakes C's fibers and owes its notify callback EVENTS. */

@@ -220,6 +220,8 @@ int tcp_send_data(struct net_tcp *c, uint32_t seq, uint32_t len, int rtx)
 	}
 	if (!c->rtx_at)
 		tcp_rtx_arm(c);
+	if (!rtx && len)
+		tcp_tlp_sent(c);
 	return (int)len;
 }
 

@@ -180,6 +180,7 @@ static int new_ack(struct net_tcp *c, const struct tcp_seg *s, uint64_t now)
 	c->stall_since = 0;
 	c->dupacks = 0;
 	tcp_sack_acked(c);
+	tcp_tlp_acked(c, s->ack);
 	if (c->snd_una == c->snd_max)
 		c->rtx_at = 0;
 	else

@@ -1,8 +1,10 @@
 /* One timer per connection, armed for the earliest of its deadlines:
  *
  *   rtx_at     retransmission (RFC 6298: RTO doubled per backoff, at most
- *              NET_TCP_RTO_MAX_MS), SYN and SYN-ACK repetition, or the
- *              persist timer probing a zero window;
+ *              NET_TCP_RTO_MAX_MS), SYN and SYN-ACK repetition, the
+ *              persist timer probing a zero window, or (TF_PTO) the
+ *              tail-loss probe's timeout, which comes first when it is
+ *              shorter (RFC 8985 7; see tcp_rtx_arm);
  *   delack_at  the delayed ACK;
  *   ka_at      keepalive, an orphan's FIN-WAIT-2 limit, or TIME-WAIT of
  *              a connection the application still holds.
@@ -36,9 +38,104 @@ static uint64_t backed_off(const struct net_tcp *c)
 	return (ms > NET_TCP_RTO_MAX_MS ? NET_TCP_RTO_MAX_MS : ms) * NS_PER_MS;
 }
 
+/* Whether a tail-loss probe may be timed now (RFC 8985 7.2): data out
+ * on a synchronized connection with SACK, an RTT measured, no recovery,
+ * backoff or probe already under way, nothing resent from an earlier
+ * timeout still to go, and no FIN sent. */
+static int tlp_allowed(const struct net_tcp *c)
+{
+	uint32_t end = c->sq_seq + c->sq_len;
+
+	return (c->state == TCP_ESTABLISHED || c->state == TCP_CLOSE_WAIT) &&
+	       (c->flags & TF_SACK) &&
+	       !(c->flags & (TF_RECOVERY | TF_TLP_OUT)) && !c->backoff &&
+	       c->srtt_us && c->snd_una != c->snd_max &&
+	       c->snd_nxt == c->snd_max &&
+	       !((c->flags & TF_FIN_Q) && seq_gt(c->snd_max, end));
+}
+
+/* The probe timeout (RFC 8985 7.2), or 0 when no probe may be timed. */
+static uint64_t pto_ns(const struct net_tcp *c)
+{
+	uint64_t pto;
+
+	if (!tlp_allowed(c))
+		return 0;
+	pto = 2ULL * c->srtt_us * 1000;
+	if (c->snd_max - c->snd_una <= c->mss)
+		pto += NET_TCP_TLP_DELACK_MS * NS_PER_MS;
+	if (pto < NET_TCP_TLP_MIN_MS * NS_PER_MS)
+		pto = NET_TCP_TLP_MIN_MS * NS_PER_MS;
+	return pto;
+}
+
 void tcp_rtx_arm(struct net_tcp *c)
 {
-	c->rtx_at = tcp_now() + backed_off(c);
+	uint64_t rto = backed_off(c), pto = pto_ns(c);
+
+	c->flags &= ~TF_PTO;
+	if (pto && pto < rto) {
+		c->flags |= TF_PTO;
+		rto = pto;
+	}
+	c->rtx_at = tcp_now() + rto;
+}
+
+void tcp_tlp_sent(struct net_tcp *c)
+{
+	uint64_t pto = pto_ns(c), at;
+
+	if (!pto)
+		return;
+	at = tcp_now() + pto;
+	/* Never past a running RTO's deadline. */
+	if (c->rtx_at && !(c->flags & TF_PTO) && at >= c->rtx_at)
+		return;
+	c->rtx_at = at;
+	c->flags |= TF_PTO;
+}
+
+void tcp_tlp_acked(struct net_tcp *c, uint32_t ack)
+{
+	if (!(c->flags & TF_TLP_OUT) || seq_lt(ack, c->tlp_end))
+		return;
+	/* A resent segment's ACK ended the episode without fast recovery:
+	 * the probe repaired a loss (RFC 8985 7.4.2 without D-SACK: assume
+	 * it), and the window answers for it as fast recovery would. */
+	if ((c->flags & TF_TLP_RTX) && !(c->flags & TF_RECOVERY))
+		tcp_cc_tlp_loss(c);
+	c->flags &= ~(TF_TLP_OUT | TF_TLP_RTX);
+}
+
+/* The probe timeout expired: one segment goes out, new data if the
+ * window takes some, else the last segment again; then the RTO runs. */
+static void tlp_probe(struct net_tcp *c)
+{
+	uint32_t end = c->sq_seq + c->sq_len, wend = c->snd_una + c->snd_wnd;
+	uint32_t seq, len;
+	int rtx = 0, r;
+
+	if (c->snd_una == c->snd_max)
+		return; /* everything was acknowledged meanwhile */
+	if (seq_lt(c->snd_max, end) && seq_lt(c->snd_max, wend)) {
+		seq = c->snd_max;
+		len = seq_min(end, wend) - seq;
+	} else {
+		len = c->snd_max - c->snd_una;
+		if (len > c->mss)
+			len = c->mss;
+		seq = c->snd_max - len;
+		rtx = 1;
+	}
+	if (len > c->mss)
+		len = c->mss;
+	COUNT(TCP_TLP);
+	r = tcp_send_data(c, seq, len, rtx);
+	if (r >= 0) {
+		c->tlp_end = c->snd_max;
+		c->flags |= TF_TLP_OUT | (rtx ? TF_TLP_RTX : 0);
+	}
+	tcp_rtx_arm(c);
 }
 
 /* Whether C holds data back with nothing in flight: the window is shut,
@@ -117,6 +214,11 @@ static int on_rtx(struct net_tcp *c, uint64_t now)
 			c->backoff++;
 		c->rto_ms = NET_TCP_RTO_INIT_MS; /* RFC 6298 5.7 */
 		tcp_send_syn(c);
+		return 0;
+	}
+	if (c->flags & TF_PTO) {
+		c->flags &= ~TF_PTO;
+		tlp_probe(c);
 		return 0;
 	}
 	if (user_timeout(c, now))

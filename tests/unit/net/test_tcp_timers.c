@@ -1,7 +1,8 @@
 /* TCP's timers and loss recovery driven by scripted segments
  * (tcp_script.h): retransmission timeout with backoff and the loss
  * window, the user timeout, persist against a zero window, keepalive,
- * SACK-guided fast retransmit, early retransmit and limited transmit. */
+ * SACK-guided fast retransmit, early retransmit, limited transmit and
+ * the tail-loss probe. */
 #include <errno.h>
 
 #include "pith/param.h"
@@ -244,6 +245,119 @@ static void test_limited_transmit(void)
 	CHECK_EQ(net_counter(NET_TCP_RTO), 0);
 }
 
+static void send_4_segments(void)
+{
+	call_nodelay();
+	send_n(4 * 1448);
+}
+
+static void send_4_small(void)
+{
+	call_nodelay();
+	send_n(4 * 536);
+}
+
+/* Tail-loss probe (RFC 8985 7): the last two of four segments are lost.
+ * Nothing would bring a duplicate ACK, so after the probe timeout (twice
+ * the RTT, NET_TCP_TLP_MIN_MS here) the last segment goes again; its
+ * SACK shows the hole, which early retransmit then fills: no RTO. */
+static void test_tail_loss_probe(void)
+{
+	static const struct step s[] = {
+		HANDSHAKE_ALL,
+		CALL(send_4_segments),
+		OUT(TH_ACK, SEG(0), 1, 1448),
+		OUT(TH_ACK, SEG(1), 1, 1448),
+		OUT(TH_ACK, SEG(2), 1, 1448),
+		OUT(TH_ACK | TH_PSH, SEG(3), 1, 1448),
+		IN(TH_ACK, 1, SEG(2), 0),
+		WAIT(NET_TCP_TLP_MIN_MS - 1),
+		QUIET,
+		WAIT(2),
+		OUT(TH_ACK | TH_PSH, SEG(3), 1, 1448), /* the probe */
+		IN_SACK(1, SEG(2), SEG(3), SEG(4)),
+		OUT(TH_ACK, SEG(2), 1, 1448), /* the hole */
+		IN(TH_ACK, 1, SEG(4), 0),
+		WAIT(NET_TCP_RTO_MAX_MS),
+		QUIET,
+		END,
+	};
+	tcp_test_start();
+	tcp_script("tail-loss-probe", s);
+	CHECK_EQ(net_counter(NET_TCP_TLP), 1);
+	CHECK_EQ(net_counter(NET_TCP_FAST_RTX), 1);
+	CHECK_EQ(net_counter(NET_TCP_RTO), 0);
+}
+
+/* A probe repairs the loss by itself: the ACK covers all, and the window
+ * halves as after a fast recovery. */
+static void test_tail_loss_probe_repairs(void)
+{
+	static const struct step s[] = {
+		HANDSHAKE_ALL,
+		CALL(send_4_segments),
+		OUT(TH_ACK, SEG(0), 1, 1448),
+		OUT(TH_ACK, SEG(1), 1, 1448),
+		OUT(TH_ACK, SEG(2), 1, 1448),
+		OUT(TH_ACK | TH_PSH, SEG(3), 1, 1448),
+		IN(TH_ACK, 1, SEG(2), 0), /* 2 and 3 arrived, their ACK not */
+		WAIT(NET_TCP_TLP_MIN_MS + 1),
+		OUT(TH_ACK | TH_PSH, SEG(3), 1, 1448),
+		IN(TH_ACK, 1, SEG(4), 0),
+		QUIET,
+		END,
+	};
+	tcp_test_start();
+	tcp_script("tail-loss-probe-repairs", s);
+	CHECK_EQ(net_counter(NET_TCP_TLP), 1);
+	CHECK_EQ(net_counter(NET_TCP_RTO), 0);
+	CHECK_EQ(t_conn->ssthresh, t_conn->cwnd);
+	CHECK(!(t_conn->flags & (TF_TLP_OUT | TF_PTO)));
+}
+
+/* The initial window (ten segments) is out and more waits: the probe is
+ * the next new segment (the peer's window takes it), and the window
+ * stays as it was. Without SACK there is no probe at all. */
+static void test_tail_loss_probe_new_data(void)
+{
+	static const struct step s[] = {
+		HANDSHAKE_ALL,
+		CALL(send_12_segments),
+		OUT(TH_ACK, SEG(0), 1, 1448),
+		OUT(TH_ACK, SEG(1), 1, 1448),
+		OUT(TH_ACK, SEG(2), 1, 1448),
+		OUT(TH_ACK, SEG(3), 1, 1448),
+		OUT(TH_ACK, SEG(4), 1, 1448),
+		OUT(TH_ACK, SEG(5), 1, 1448),
+		OUT(TH_ACK, SEG(6), 1, 1448),
+		OUT(TH_ACK, SEG(7), 1, 1448),
+		OUT(TH_ACK, SEG(8), 1, 1448),
+		OUT(TH_ACK, SEG(9), 1, 1448),
+		WAIT(NET_TCP_TLP_MIN_MS + 1),
+		OUT(TH_ACK, SEG(10), 1, 1448),
+		QUIET,
+		END,
+	};
+	static const struct step plain[] = {
+		HANDSHAKE,
+		CALL(send_4_small),
+		OUT(TH_ACK, 1, 1, 536),
+		OUT(TH_ACK, 537, 1, 536),
+		OUT(TH_ACK, 1073, 1, 536),
+		OUT(TH_ACK | TH_PSH, 1609, 1, 536),
+		WAIT(NET_TCP_RTO_MIN_MS - 1),
+		QUIET,
+		END,
+	};
+	tcp_test_start();
+	tcp_script("tail-loss-probe-new-data", s);
+	CHECK_EQ(net_counter(NET_TCP_TLP), 1);
+	CHECK_EQ(t_conn->ssthresh, 1U << 30); /* no loss was assumed */
+	tcp_test_start();
+	tcp_script("no-probe-without-sack", plain);
+	CHECK_EQ(net_counter(NET_TCP_TLP), 0);
+}
+
 static void send_10_and_a_bit(void)
 {
 	call_nodelay();
@@ -294,6 +408,9 @@ static const struct unit_test tests[] = {
 	{ "sack-fast-retransmit-tso", test_sack_fast_retransmit_tso },
 	{ "early-retransmit", test_early_retransmit },
 	{ "limited-transmit", test_limited_transmit },
+	{ "tail-loss-probe", test_tail_loss_probe },
+	{ "tail-loss-probe-repairs", test_tail_loss_probe_repairs },
+	{ "tail-loss-probe-new-data", test_tail_loss_probe_new_data },
 	{ "tso-whole-segments", test_tso_whole_segments },
 };
 const struct unit_suite suite_tcptimers = UNIT_SUITE("tcptimers", tests);
