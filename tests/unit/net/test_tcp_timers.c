@@ -116,11 +116,19 @@ static void test_keepalive(void)
 	CHECK_EQ(net_counter(NET_TCP_KEEPALIVE_DROP), 1);
 }
 
-static void send_10_segments(void)
-{
-	call_nodelay();
-	send_n(10 * 1448);
-}
+/* CALL steps that queue BYTES on t_conn with Nagle off. */
+#define SENDER(name, bytes)                                                    \
+	static void name(void)                                                 \
+	{                                                                      \
+		call_nodelay();                                                \
+		send_n(bytes);                                                 \
+	}
+SENDER(send_10_segments, 10 * 1448)
+SENDER(send_3_segments, 3 * 1448)
+SENDER(send_12_segments, 12 * 1448)
+SENDER(send_4_segments, 4 * 1448)
+SENDER(send_4_small, 4 * 536)
+SENDER(send_10_and_a_bit, 10 * 1448 + 100)
 
 static void check_recovered(void)
 {
@@ -174,12 +182,6 @@ static void test_sack_fast_retransmit_tso(void)
 	fake_tso_max = 0;
 }
 
-static void send_3_segments(void)
-{
-	call_nodelay();
-	send_n(3 * 1448);
-}
-
 /* Early retransmit (RFC 5827): three segments, the first lost, nothing
  * more to send. Three duplicate ACKs can never come; the second one
  * (two segments SACKed) starts the retransmission, not the timeout. */
@@ -203,12 +205,6 @@ static void test_early_retransmit(void)
 	tcp_script("early-retransmit", s);
 	CHECK_EQ(net_counter(NET_TCP_FAST_RTX), 1);
 	CHECK_EQ(net_counter(NET_TCP_RTO), 0);
-}
-
-static void send_12_segments(void)
-{
-	call_nodelay();
-	send_n(12 * 1448);
 }
 
 /* Limited transmit (RFC 3042): the initial window (ten segments) is
@@ -243,18 +239,6 @@ static void test_limited_transmit(void)
 	tcp_script("limited-transmit", s);
 	CHECK_EQ(net_counter(NET_TCP_FAST_RTX), 1);
 	CHECK_EQ(net_counter(NET_TCP_RTO), 0);
-}
-
-static void send_4_segments(void)
-{
-	call_nodelay();
-	send_n(4 * 1448);
-}
-
-static void send_4_small(void)
-{
-	call_nodelay();
-	send_n(4 * 536);
 }
 
 /* Tail-loss probe (RFC 8985 7): the last two of four segments are lost.
@@ -356,12 +340,6 @@ static void test_tail_loss_probe_new_data(void)
 	tcp_test_start();
 	tcp_script("no-probe-without-sack", plain);
 	CHECK_EQ(net_counter(NET_TCP_TLP), 0);
-}
-
-static void send_10_and_a_bit(void)
-{
-	call_nodelay();
-	send_n(10 * 1448 + 100);
 }
 
 /* With offload, a frame holds whole segments unless it reaches the end
