@@ -28,6 +28,8 @@ void vio_debug_layout(void)
 	vio_debug_record.stack_hi = vio.stack.hi;
 	vio_debug_record.heap_lo = vio.heap.lo;
 	vio_debug_record.heap_hi = vio.heap.hi;
+	vio_debug_record.devmem_lo = vio.devmem.lo;
+	vio_debug_record.devmem_hi = vio.devmem.hi;
 	vio_debug_record.layout_magic = PITH_VIRTIO_LAYOUT_MAGIC;
 }
 

@@ -184,8 +184,9 @@ static void add_region(const struct vdebug *d, struct pith_core *c, uint64_t lo,
 }
 
 /* What the guest can write: the image's writable segments (data, .bss
- * with the trap stacks), and the stack and heap its record names. Code
- * and read-only data are in the image, where gdb reads them. */
+ * with the trap stacks), and the stack, heap and device memory (the
+ * virtqueues and their buffers) its record names. Code and read-only
+ * data are in the image, where gdb reads them. */
 static void regions(const struct vdebug *d, struct pith_core *c)
 {
 	const struct elf_file *f = &d->r->img->elf;
@@ -205,6 +206,8 @@ static void regions(const struct vdebug *d, struct pith_core *c)
 	    rec.layout_magic == PITH_VIRTIO_LAYOUT_MAGIC) {
 		add_region(d, c, rec.stack_lo, rec.stack_hi);
 		add_region(d, c, rec.heap_lo, rec.heap_hi);
+		if (rec.devmem_hi > rec.devmem_lo)
+			add_region(d, c, rec.devmem_lo, rec.devmem_hi);
 	}
 }
 

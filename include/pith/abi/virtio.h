@@ -21,7 +21,9 @@ struct pith_note_virtio_debug {
 };
 _Static_assert(sizeof(struct pith_note_virtio_debug) == 16, "note layout");
 
-#define PITH_VIRTIO_LAYOUT_MAGIC 0x54554f4cu /* "LOUT": ranges are set */
+/* "LOU2": the ranges are set, device memory among them (the first
+ * layout, "LOUT", had no devmem). */
+#define PITH_VIRTIO_LAYOUT_MAGIC 0x32554f4cu
 #define PITH_VIRTIO_CRASH_MAGIC	 0x48535243u /* "CRSH": a crash is set */
 
 /* Registers of a crash, in the order of struct pith_regs: rax, rbx, rcx,
@@ -37,7 +39,10 @@ struct pith_virtio_record {
 	uint32_t have_regs;	     /* 1: all of regs; 0: only rip, rsp, rbp */
 	uint64_t regs[PITH_VIRTIO_NREGS];
 	uint64_t fs_base; /* the thread pointer at the crash */
+	/* Device memory [lo, hi): the virtqueues' rings and the frame and
+	 * block buffers, so a core shows what the driver and device saw. */
+	uint64_t devmem_lo, devmem_hi;
 };
-_Static_assert(sizeof(struct pith_virtio_record) == 200, "record layout");
+_Static_assert(sizeof(struct pith_virtio_record) == 216, "record layout");
 
 #endif
