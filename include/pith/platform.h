@@ -120,12 +120,20 @@ enum pith_result pith_net_write(pith_handle h, const void *buf, size_t len);
  * setting the lengths, identifiers and checksums of each. The TCP
  * checksum field holds the pseudo-header sum (addresses, protocol and the
  * whole frame's TCP length), folded and not complemented. Reads always
- * return frames of at most mtu + 14 bytes. */
+ * return frames of at most mtu + 14 bytes.
+ *
+ * FLAGS, read only (set by the call; ignored on write): PITH_FRAME_CSUM_OK
+ * says the TCP or UDP checksum of this unfragmented IPv4 frame is known
+ * good, because the host checked it or computed it itself (a segment it
+ * cut from a coalesced frame, a checksum it completed): the stack need
+ * not sum the payload again. Hosts that know nothing leave 0. */
+#define PITH_FRAME_CSUM_OK 1u
 struct pith_frame {
 	void *buf;
 	size_t cap;
 	size_t len;
 	size_t gso_size;
+	unsigned flags;
 };
 
 /* Reads up to N frames in one call (one host exit where exits cost).

@@ -123,6 +123,7 @@ static void input(void *arg)
 		f[n].cap = net_if.mtu + ETH_HLEN;
 		f[n].len = 0;
 		f[n].gso_size = 0;
+		f[n].flags = 0;
 		n++;
 	}
 	if (n == 0) {
@@ -142,6 +143,7 @@ static void input(void *arg)
 			continue;
 		}
 		p[i]->len = f[i].len;
+		p[i]->csum_ok = (f[i].flags & PITH_FRAME_CSUM_OK) != 0;
 		eth_input(p[i]);
 	}
 }

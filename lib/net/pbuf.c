@@ -64,6 +64,7 @@ static struct pbuf *prepare(struct pbuf *p)
 	p->frag_more = 0;
 	p->stamp = 0;
 	p->gso_size = 0;
+	p->csum_ok = 0;
 	return p;
 }
 

@@ -101,7 +101,8 @@ int tcp_parse(struct pbuf *p, struct tcp_seg *s)
 	doff = (size_t)(h[12] >> 4) * 4;
 	if (doff < TCP_HLEN || doff > p->len)
 		return NET_TCP_DROP_DOFF;
-	if (net_csum_fold(net_csum_add(
+	if (!p->csum_ok &&
+	    net_csum_fold(net_csum_add(
 		    net_csum_pseudo(p->src, p->dst, IP_PROTO_TCP, p->len), h,
 		    p->len)) != 0)
 		return NET_TCP_DROP_CSUM;

@@ -89,7 +89,7 @@ static int check(struct pbuf *p)
 	if (ulen < UDP_HLEN || ulen > p->len)
 		return NET_UDP_DROP_LENGTH;
 	p->len = ulen;
-	if (get16(u + 6) &&
+	if (get16(u + 6) && !p->csum_ok &&
 	    net_csum_fold(net_csum_add(
 		    net_csum_pseudo(p->src, p->dst, IP_PROTO_UDP, ulen), u,
 		    ulen)) != 0)

@@ -5,7 +5,7 @@
 enum pith_result pith_net_read(pith_handle h, void *buf, size_t cap,
 			       size_t *len)
 {
-	struct pith_frame f = { buf, cap, 0, 0 };
+	struct pith_frame f = { buf, cap, 0, 0, 0 };
 	size_t done = 0;
 	enum pith_result r = pith_net_read_batch(h, &f, 1, &done);
 
@@ -16,7 +16,7 @@ enum pith_result pith_net_read(pith_handle h, void *buf, size_t cap,
 
 enum pith_result pith_net_write(pith_handle h, const void *buf, size_t len)
 {
-	struct pith_frame f = { (void *)buf, len, len, 0 };
+	struct pith_frame f = { (void *)buf, len, len, 0, 0 };
 	size_t done;
 
 	return pith_net_write_batch(h, &f, 1, &done);

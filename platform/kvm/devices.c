@@ -87,8 +87,10 @@ static enum pith_result net_batch(enum pith_hc call, pith_handle h,
 	kvm_hypercall(call, &c);
 	*done = c.done <= n ? c.done : 0;
 	if (call == PITH_HC_NET_READ)
-		for (size_t i = 0; i < *done; i++)
+		for (size_t i = 0; i < *done; i++) {
 			frames[i].len = f[i].len;
+			frames[i].flags = 0; /* the monitor vouches for none */
+		}
 	return (enum pith_result)c.result;
 }
 

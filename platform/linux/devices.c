@@ -100,6 +100,7 @@ enum pith_result pith_net_read_batch(pith_handle h, struct pith_frame *frames,
 			frames[i].len = hostdev_rx_gso_cut(
 				g->buf, g->len, g->hl, g->gso, g->off,
 				frames[i].buf);
+			frames[i].flags = PITH_FRAME_CSUM_OK; /* we summed */
 			g->off += g->gso;
 			if (g->off >= g->len - g->hl)
 				g->len = 0;
@@ -142,6 +143,8 @@ enum pith_result pith_net_read_batch(pith_handle h, struct pith_frame *frames,
 		    hostdev_rx_csum(frames[i].buf, len, &vh) < 0)
 			continue; /* cannot be: the kernel's own frame, dropped */
 		frames[i].len = len;
+		frames[i].flags =
+			hostdev_rx_csum_known(&vh) ? PITH_FRAME_CSUM_OK : 0;
 		*done = ++i;
 	}
 	return *done == 0 && n > 0 ? PITH_AGAIN : PITH_OK;

@@ -59,6 +59,12 @@ int hostdev_tso_header(const struct hostdev *d, const struct pith_frame *f,
  * frame. */
 int hostdev_rx_csum(uint8_t *b, size_t len, const struct virtio_net_hdr *vh);
 
+/* Whether a frame read with header VH (after hostdev_rx_csum) has a
+ * checksum known good: the kernel checked it (DATA_VALID) or it was
+ * partial and hostdev_rx_csum completed it (NEEDS_CSUM: a local sender's
+ * data, summed here). */
+int hostdev_rx_csum_known(const struct virtio_net_hdr *vh);
+
 /* hostdev_rx_gso_check: whether B of LEN bytes is a coalesced TCP/IPv4
  * frame VH's segment size cuts into frames within MTU; 0 with *HL the
  * length of its headers (Ethernet, IP, TCP), or -1. */

@@ -103,6 +103,12 @@ int hostdev_rx_csum(uint8_t *b, size_t len, const struct virtio_net_hdr *vh)
 	return 0;
 }
 
+int hostdev_rx_csum_known(const struct virtio_net_hdr *vh)
+{
+	return (vh->flags & (VIRTIO_NET_HDR_F_NEEDS_CSUM |
+			     VIRTIO_NET_HDR_F_DATA_VALID)) != 0;
+}
+
 int hostdev_rx_gso_check(const uint8_t *b, size_t len,
 			 const struct virtio_net_hdr *vh, size_t mtu,
 			 size_t *hl)

@@ -139,6 +139,7 @@ static int deliver(struct vnet *n, uint16_t head, uint32_t len,
 	}
 	__builtin_memcpy(dst, src + VNET_HDR_LEN, flen);
 	f->len = flen;
+	f->flags = 0; /* no checksum offload negotiated */
 	n->rx_frames++;
 	n->rx_bytes += flen;
 	return 1;

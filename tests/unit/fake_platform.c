@@ -93,6 +93,7 @@ uint8_t fake_mac[6] = { 0x02, 0, 0, 0, 0, 1 };
 size_t fake_mtu = 1500;
 size_t fake_tso_max;
 unsigned fake_net_tx_count, fake_net_tso_frames;
+unsigned fake_rx_flags;
 static uint8_t rx_frames[FAKE_NET_FRAMES][PITH_FRAME_MAX];
 static size_t rx_len[FAKE_NET_FRAMES];
 static unsigned rx_head, rx_count;
@@ -157,6 +158,7 @@ enum pith_result pith_net_read_batch(pith_handle h, struct pith_frame *frames,
 		/* A frame longer than the buffer is cut, as tap reads do. */
 		f->len = rx_len[rx_head] < f->cap ? rx_len[rx_head] : f->cap;
 		memcpy(f->buf, rx_frames[rx_head], f->len);
+		f->flags = fake_rx_flags;
 		rx_head = (rx_head + 1) % FAKE_NET_FRAMES;
 		rx_count--;
 		++*done;

@@ -31,6 +31,9 @@ extern size_t fake_mtu;
  * fake_net_tso_frames. */
 extern size_t fake_tso_max;
 extern unsigned fake_net_tx_count, fake_net_tso_frames;
+/* The flags pith_net_read_batch gives every frame (PITH_FRAME_CSUM_OK:
+ * the device vouches for the checksums); 0 by default. */
+extern unsigned fake_rx_flags;
 void fake_net_reset(void);
 int fake_net_rx(const void *frame, size_t len);
 const uint8_t *fake_net_tx(unsigned i, size_t *len);

@@ -22,7 +22,7 @@ int main(void)
 	    pith_net_info(h, &info) != PITH_OK || info.mtu + 14 > FRAME)
 		return 2;
 	for (int i = 0; i < BATCH; i++)
-		in[i] = (struct pith_frame){ bufs[i], FRAME, 0, 0 };
+		in[i] = (struct pith_frame){ bufs[i], FRAME, 0, 0, 0 };
 	smoke_put("net-echo: ready, mtu ");
 	smoke_put_u64(info.mtu);
 	smoke_put("\n");

@@ -234,6 +234,53 @@ static void test_udp_input(void)
 	net_udp_close(s);
 }
 
+/* A frame the device vouches for (PITH_FRAME_CSUM_OK) is not summed
+ * again: UDP and TCP take it with a wrong checksum, which they drop
+ * without the flag. A fragment's flag does not carry to the datagram. */
+static void test_host_checked_sums(void)
+{
+	struct net_udp *s;
+	uint8_t buf[32], dg[16], tcp[64];
+	size_t n;
+
+	net_test_start();
+	CHECK_EQ(net_udp_bind(5000, &s), 0);
+	n = build_udp(f, 1234, 5000, "0123456789", 10);
+	f[34 + 8] ^= 1; /* the checksum no longer matches */
+	inject(f, n);
+	CHECK_EQ(CTR(UDP_DROP_CSUM), 1);
+	fake_rx_flags = PITH_FRAME_CSUM_OK;
+	inject(f, n);
+	CHECK_EQ(CTR(UDP_DROP_CSUM), 1);
+	CHECK_EQ(net_udp_recvfrom(s, buf, sizeof buf, 0, 0, 0, 0), 10);
+	/* TCP: a SYN to a closed port, its sum broken: dropped, unless
+	 * vouched for (then refused with a RST). */
+	fake_rx_flags = 0;
+	n = build_tcp(tcp, 1234, 4444, 1, 0, 0x02 /* SYN */, 1000, 0, 0, 0, 0);
+	tcp[16] ^= 1;
+	inject(f, build_ip(f, PEER_IP, US_IP, IP_PROTO_TCP, tcp, n, 9, 0));
+	CHECK_EQ(CTR(TCP_DROP_CSUM), 1);
+	fake_net_reset();
+	fake_rx_flags = PITH_FRAME_CSUM_OK;
+	inject(f, build_ip(f, PEER_IP, US_IP, IP_PROTO_TCP, tcp, n, 10, 0));
+	CHECK_EQ(CTR(TCP_DROP_CSUM), 1);
+	CHECK_EQ(fake_net_tx_count, 1); /* the RST */
+	/* Two fragments of a datagram whose sum is wrong, both flagged:
+	 * reassembled, then checked, and dropped. */
+	memset(dg, 0, sizeof dg);
+	put16(dg, 1234);
+	put16(dg + 2, 5000);
+	put16(dg + 4, sizeof dg);
+	put16(dg + 6, 0x1234); /* not the sum */
+	inject(f, build_ip(f, PEER_IP, US_IP, IP_PROTO_UDP, dg, 8, 11,
+			   0x2000 /* MF */));
+	inject(f, build_ip(f, PEER_IP, US_IP, IP_PROTO_UDP, dg + 8, 8, 11, 1));
+	CHECK_EQ(CTR(IP_REASS_OK), 1);
+	CHECK_EQ(CTR(UDP_DROP_CSUM), 2);
+	fake_rx_flags = 0;
+	net_udp_close(s);
+}
+
 static void test_udp_unreachable_rate(void)
 {
 	size_t len;
@@ -345,6 +392,7 @@ static const struct unit_test tests[] = {
 	{ "ip-options", test_ip_options },
 	{ "icmp-echo", test_icmp_echo },
 	{ "udp-input", test_udp_input },
+	{ "host-checked-sums", test_host_checked_sums },
 	{ "udp-unreachable-rate", test_udp_unreachable_rate },
 	{ "udp-send", test_udp_send },
 	{ "pool-exhaustion", test_pool_exhaustion },

@@ -95,7 +95,7 @@ static void test_receive(void)
 
 	CHECK_EQ(start(VDEV_F_VERSION_1, 1500), 0);
 	for (int i = 0; i < 4; i++)
-		fr[i] = (struct pith_frame){ frame + i * 0, 1514, 0, 0 };
+		fr[i] = (struct pith_frame){ frame + i * 0, 1514, 0, 0, 0 };
 	CHECK_EQ(vnet_read(&n, fr, 1, &done), PITH_AGAIN);
 	CHECK_EQ(done, 0);
 	fr[0].cap = 1000; /* smaller than a frame can be */
@@ -117,7 +117,7 @@ static void test_receive(void)
 
 static void test_receive_malformed(void)
 {
-	struct pith_frame fr = { frame, 1514, 0, 0 };
+	struct pith_frame fr = { frame, 1514, 0, 0, 0 };
 	size_t done;
 	uint16_t head;
 
@@ -166,7 +166,8 @@ static void test_transmit(void)
 	CHECK_EQ(start(VDEV_F_VERSION_1, 1500), 0);
 	memset(frame, 0x5a, sizeof frame);
 	for (int i = 0; i < 64; i++)
-		fr[i] = (struct pith_frame){ frame, 1514, 60 + (size_t)i, 0 };
+		fr[i] = (struct pith_frame){ frame, 1514, 60 + (size_t)i, 0,
+					     0 };
 	CHECK_EQ(vnet_write(&n, fr, 64, &done), PITH_OK);
 	CHECK_EQ(done, 64);
 	CHECK_EQ(f.notified[VNET_TXQ], 1); /* one notification per batch */
