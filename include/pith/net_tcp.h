@@ -372,6 +372,7 @@ void net_tcp_mem(struct net_tcp_mem *m);
 	X(TCP_RTX, "tcp.retransmits")                                          \
 	X(TCP_RTO, "tcp.rto_expired")                                          \
 	X(TCP_TLP, "tcp.tail_loss_probes")                                     \
+	X(TCP_LOST_RTX, "tcp.lost_retransmits")                                \
 	X(TCP_PROBE, "tcp.window_probes")                                      \
 	X(TCP_KEEPALIVE, "tcp.keepalive_probes")                               \
 	X(TCP_KEEPALIVE_DROP, "tcp.keepalive_dropped")                         \

@@ -161,6 +161,21 @@ int tcp_cc_dupack(struct net_tcp *c)
 	return 1;
 }
 
+int tcp_lost_rtx(struct net_tcp *c)
+{
+	/* The retransmission of snd_una was lost if the peer holds data we
+	 * first sent after it (barring reordering; a cheap part of RACK's
+	 * time-based detection, RFC 8985): resend it rather than wait for
+	 * the RTO, which would otherwise end every such recovery. */
+	if ((c->flags & (TF_RECOVERY | TF_UNA_RXT)) !=
+		    (TF_RECOVERY | TF_UNA_RXT) ||
+	    !c->sack || !c->sack->n ||
+	    !seq_gt(c->sack->r[c->sack->n - 1][1], c->una_rxt_max))
+		return 0;
+	c->flags = (c->flags & ~TF_UNA_RXT) | TF_RTX_UNA;
+	return 1;
+}
+
 void tcp_cc_tlp_loss(struct net_tcp *c)
 {
 	uint32_t half = c->cwnd / 2;
@@ -177,8 +192,8 @@ void tcp_cc_timeout(struct net_tcp *c)
 	c->cwnd = c->mss;
 	c->ca_acked = 0;
 	c->dupacks = 0;
-	c->flags &=
-		~(TF_RECOVERY | TF_RTX_UNA | TF_RTT | TF_TLP_OUT | TF_TLP_RTX);
+	c->flags &= ~(TF_RECOVERY | TF_RTX_UNA | TF_RTT | TF_TLP_OUT |
+		      TF_TLP_RTX | TF_UNA_RXT);
 	c->recover = c->snd_max;
 	c->flags |= TF_RECOVER_SET;
 	c->high_rxt = c->snd_una;

@@ -189,6 +189,9 @@ enum tcp_state {
 #define TF_PTO	       0x40000U	 /* rtx_at is a tail-loss probe timeout */
 #define TF_TLP_OUT     0x80000U	 /* a probe is out, up to tlp_end */
 #define TF_TLP_RTX     0x100000U /* ... and it was a retransmission */
+#define TF_UNA_RXT                                                             \
+	0x200000U /* snd_una resent in recovery, when
+				    snd_max was una_rxt_max */
 
 struct net_tcp_listener;
 
@@ -218,7 +221,8 @@ struct net_tcp {
 	uint32_t last_ack;	   /* the ACK number we sent last */
 	uint32_t ts_recent, ts_off, ts_recent_ms;
 	uint32_t cwnd, ssthresh, recover, high_rxt, ca_acked;
-	uint32_t tlp_end; /* snd_max when the tail-loss probe went out */
+	uint32_t tlp_end;     /* snd_max when the tail-loss probe went out */
+	uint32_t una_rxt_max; /* see TF_UNA_RXT */
 	uint32_t srtt_us, rttvar_us, rto_ms;
 	uint32_t rtt_seq;
 	uint32_t challenge_s; /* second of the challenge counter */
@@ -414,6 +418,9 @@ int tcp_cc_dupack(struct net_tcp *c);
  * fewer under early retransmit (RFC 5827). */
 unsigned tcp_dupthresh(const struct net_tcp *c);
 void tcp_cc_timeout(struct net_tcp *c);
+/* In recovery: whether the retransmission of snd_una was lost (data sent
+ * after it is SACKed); if so it is due again (TF_RTX_UNA). */
+int tcp_lost_rtx(struct net_tcp *c);
 /* A tail-loss probe repaired a loss: the window halves (RFC 8985 7.4.2). */
 void tcp_cc_tlp_loss(struct net_tcp *c);
 /* Bytes that may be sent now beyond what is in flight. */

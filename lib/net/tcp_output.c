@@ -387,6 +387,10 @@ static int send_one(struct net_tcp *c)
 		 * window's allowance sent the same bytes twice). */
 		if (seq_gt(c->snd_una + (uint32_t)r, c->high_rxt))
 			c->high_rxt = c->snd_una + (uint32_t)r;
+		if (c->flags & TF_RECOVERY) { /* watched: tcp_lost_rtx */
+			c->una_rxt_max = c->snd_max;
+			c->flags |= TF_UNA_RXT;
+		}
 		return 1;
 	}
 	if ((c->flags & TF_RECOVERY) &&

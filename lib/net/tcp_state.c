@@ -179,6 +179,7 @@ static int new_ack(struct net_tcp *c, const struct tcp_seg *s, uint64_t now)
 	c->probes = 0;
 	c->stall_since = 0;
 	c->dupacks = 0;
+	c->flags &= ~TF_UNA_RXT; /* snd_una moved: a new one is watched */
 	tcp_sack_acked(c);
 	tcp_tlp_acked(c, s->ack);
 	if (c->snd_una == c->snd_max)
@@ -217,6 +218,8 @@ static int ack_input(struct net_tcp *c, const struct tcp_seg *s, uint64_t now)
 		COUNT(TCP_DUPACK);
 		if (tcp_cc_dupack(c))
 			COUNT(TCP_FAST_RTX);
+		else if (tcp_lost_rtx(c))
+			COUNT(TCP_LOST_RTX);
 		tcp_schedule(c);
 	}
 	update_window(c, s);

@@ -129,6 +129,7 @@ SENDER(send_12_segments, 12 * 1448)
 SENDER(send_4_segments, 4 * 1448)
 SENDER(send_4_small, 4 * 536)
 SENDER(send_10_and_a_bit, 10 * 1448 + 100)
+SENDER(send_20_segments, 20 * 1448)
 
 static void check_recovered(void)
 {
@@ -238,6 +239,57 @@ static void test_limited_transmit(void)
 	tcp_test_start();
 	tcp_script("limited-transmit", s);
 	CHECK_EQ(net_counter(NET_TCP_FAST_RTX), 1);
+	CHECK_EQ(net_counter(NET_TCP_RTO), 0);
+}
+
+/* Segments sent since the last call: how many, and how many at SEQ. */
+static unsigned drain(int32_t seq, unsigned *at)
+{
+	struct tcp_seg o;
+	unsigned n = 0;
+
+	*at = 0;
+	while (tcp_next_out(&o)) {
+		n++;
+		*at += o.dlen && (int32_t)(o.seq - t_our_iss) == seq;
+	}
+	return n;
+}
+
+/* A lost retransmission: the first of twenty segments is lost, and so is
+ * its fast retransmission. The peer then SACKs a segment first sent after
+ * that retransmission: snd_una's segment goes a third time at once
+ * instead of after the RTO. Before that SACK, nothing goes again. */
+static void test_lost_retransmission(void)
+{
+	static const struct step start[] = {
+		HANDSHAKE_ALL,
+		CALL(send_20_segments),
+		END,
+	};
+	struct step in[] = { IN_SACK(1, SEG(0), SEG(1), SEG(2)), END };
+	unsigned sent, at0, total0 = 0, k;
+
+	tcp_test_start();
+	tcp_script("lost-retransmission", start);
+	sent = drain(SEG(0), &at0);
+	CHECK_EQ(sent, 10); /* the initial window */
+	total0 += at0;
+	/* The peer holds 1, 2, ... while 0 and its retransmission are lost:
+	 * SACKs up to the first segment sent after the retransmission. */
+	for (k = 2; k <= 20 && !net_counter(NET_TCP_LOST_RTX); k++) {
+		in[0].sack[1] = SEG(k);
+		tcp_script("lost-retransmission", in);
+		drain(SEG(0), &at0);
+		total0 += at0;
+		if (k < 5)
+			CHECK_EQ(total0,
+				 1 + (k == 4)); /* fast rtx at the 3rd */
+	}
+	CHECK_EQ(net_counter(NET_TCP_FAST_RTX), 1);
+	CHECK_EQ(net_counter(NET_TCP_LOST_RTX), 1);
+	CHECK_EQ(total0, 3);
+	CHECK(k > 12); /* not before data sent after the first resend */
 	CHECK_EQ(net_counter(NET_TCP_RTO), 0);
 }
 
@@ -386,6 +438,7 @@ static const struct unit_test tests[] = {
 	{ "sack-fast-retransmit-tso", test_sack_fast_retransmit_tso },
 	{ "early-retransmit", test_early_retransmit },
 	{ "limited-transmit", test_limited_transmit },
+	{ "lost-retransmission", test_lost_retransmission },
 	{ "tail-loss-probe", test_tail_loss_probe },
 	{ "tail-loss-probe-repairs", test_tail_loss_probe_repairs },
 	{ "tail-loss-probe-new-data", test_tail_loss_probe_new_data },
