@@ -83,7 +83,8 @@ struct pbuf {
 	uint32_t tcp_seq; /* TCP out-of-order queue: first byte's number */
 	uint8_t tcp_fin;  /* ... and whether a FIN follows the payload */
 	uint8_t tso;	  /* 1: a TSO buffer (pbuf_alloc_tso) */
-	uint8_t csum_ok;  /* input: the host vouched for the TCP/UDP sum */
+	uint8_t csum_ok;  /* input: the host vouched for the TCP/UDP sum
+			     (a reassembled datagram is a new buffer: 0) */
 	/* Output: 0, or a TCP frame the device segments into this many
 	 * payload bytes per segment (struct pith_frame's gso_size). */
 	uint16_t gso_size;

@@ -187,7 +187,6 @@ void ip_input(struct pbuf *p)
 		COUNT(IP_FRAG_RX);
 		p->frag_off = (uint16_t)((frag & IP_OFFMASK) * 8);
 		p->frag_more = (frag & IP_MF) != 0;
-		p->csum_ok = 0; /* the host's word is for a whole datagram */
 		p = ipfrag_input(p, h[9], get16(h + 4));
 		if (!p)
 			return;

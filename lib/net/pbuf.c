@@ -85,6 +85,21 @@ struct pbuf *pbuf_alloc(int reserve)
 	return prepare(p);
 }
 
+/* A buffer of SIZE bytes behind the headroom from malloc, with the
+ * given kind (heap: freed on pbuf_free; tso: kept), or NULL. */
+static struct pbuf *malloced(size_t size, uint8_t heap, uint8_t tso)
+{
+	struct pbuf *p = malloc(sizeof(struct pbuf) + NET_HEADROOM + size);
+
+	if (!p)
+		return 0;
+	p->base = (uint8_t *)(p + 1);
+	p->cap = NET_HEADROOM + size;
+	p->heap = heap;
+	p->tso = tso;
+	return p;
+}
+
 struct pbuf *pbuf_alloc_heap(size_t size)
 {
 	size_t total = sizeof(struct pbuf) + NET_HEADROOM + size;
@@ -93,13 +108,8 @@ struct pbuf *pbuf_alloc_heap(size_t size)
 	if (size > NET_HEAP_MEM_MAX ||
 	    pool.heap_bytes + total > NET_HEAP_MEM_MAX)
 		return 0;
-	p = malloc(total);
-	if (!p)
+	if (!(p = malloced(size, 1, 0)))
 		return 0;
-	p->base = (uint8_t *)(p + 1);
-	p->cap = NET_HEADROOM + size;
-	p->heap = 1;
-	p->tso = 0;
 	pool.heap_bytes += total;
 	if (pool.heap_bytes > pool.heap_max)
 		pool.heap_max = pool.heap_bytes;
@@ -116,13 +126,8 @@ struct pbuf *pbuf_alloc_tso(void)
 	}
 	if (pool.tso_made == NET_TSO_BUFS)
 		return 0;
-	p = malloc(sizeof(struct pbuf) + NET_HEADROOM + PITH_TSO_FRAME_MAX);
-	if (!p)
+	if (!(p = malloced(PITH_TSO_FRAME_MAX, 0, 1)))
 		return 0;
-	p->base = (uint8_t *)(p + 1);
-	p->cap = NET_HEADROOM + PITH_TSO_FRAME_MAX;
-	p->heap = 0;
-	p->tso = 1;
 	pool.tso_all[pool.tso_made++] = p;
 	return prepare(p);
 }

@@ -79,8 +79,7 @@ uint32_t tcp_cc_allowance(const struct net_tcp *c)
 	return cwnd > pipe ? cwnd - pipe : 0;
 }
 
-/* Whether unsent data waits that the peer's window would take. */
-static int can_send_new(const struct net_tcp *c)
+int tcp_can_send_new(const struct net_tcp *c)
 {
 	uint32_t end = c->sq_seq + c->sq_len;
 
@@ -96,7 +95,7 @@ unsigned tcp_dupthresh(const struct net_tcp *c)
 	/* Early retransmit: with fewer than four segments out and nothing
 	 * new to send, three duplicate ACKs can never come; oseg - 1 of them
 	 * (or as many segments SACKed) mean loss. */
-	if (oseg >= 2 && oseg < 4 && !can_send_new(c))
+	if (oseg >= 2 && oseg < 4 && !tcp_can_send_new(c))
 		return oseg - 1;
 	return 3;
 }
@@ -170,7 +169,7 @@ int tcp_lost_rtx(struct net_tcp *c)
 	if ((c->flags & (TF_RECOVERY | TF_UNA_RXT)) !=
 		    (TF_RECOVERY | TF_UNA_RXT) ||
 	    !c->sack || !c->sack->n ||
-	    !seq_gt(c->sack->r[c->sack->n - 1][1], c->una_rxt_max))
+	    !seq_gt(c->sack->r[c->sack->n - 1][1], c->watch_max))
 		return 0;
 	c->flags = (c->flags & ~TF_UNA_RXT) | TF_RTX_UNA;
 	return 1;

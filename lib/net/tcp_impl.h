@@ -187,11 +187,9 @@ enum tcp_state {
 #define TF_RECOVER_SET 0x10000U	 /* recover holds a recovery point */
 #define TF_REOPEN      0x20000U	 /* a window reopened from 0: ACK twice */
 #define TF_PTO	       0x40000U	 /* rtx_at is a tail-loss probe timeout */
-#define TF_TLP_OUT     0x80000U	 /* a probe is out, up to tlp_end */
+#define TF_TLP_OUT     0x80000U	 /* a probe is out, up to watch_max */
 #define TF_TLP_RTX     0x100000U /* ... and it was a retransmission */
-#define TF_UNA_RXT                                                             \
-	0x200000U /* snd_una resent in recovery, when
-				    snd_max was una_rxt_max */
+#define TF_UNA_RXT     0x200000U /* snd_una resent in recovery (watch_max) */
 
 struct net_tcp_listener;
 
@@ -221,8 +219,10 @@ struct net_tcp {
 	uint32_t last_ack;	   /* the ACK number we sent last */
 	uint32_t ts_recent, ts_off, ts_recent_ms;
 	uint32_t cwnd, ssthresh, recover, high_rxt, ca_acked;
-	uint32_t tlp_end;     /* snd_max when the tail-loss probe went out */
-	uint32_t una_rxt_max; /* see TF_UNA_RXT */
+	/* snd_max when a watched segment went out: the tail-loss probe
+	 * (TF_TLP_OUT, never in recovery) or, in recovery, the resend of
+	 * snd_una's (TF_UNA_RXT). One field: the two never overlap. */
+	uint32_t watch_max;
 	uint32_t srtt_us, rttvar_us, rto_ms;
 	uint32_t rtt_seq;
 	uint32_t challenge_s; /* second of the challenge counter */
@@ -417,6 +417,8 @@ int tcp_cc_dupack(struct net_tcp *c);
 /* Duplicate ACKs (or segments SACKed above a hole) that mean loss: 3, or
  * fewer under early retransmit (RFC 5827). */
 unsigned tcp_dupthresh(const struct net_tcp *c);
+/* Whether unsent data waits that the peer's window would take. */
+int tcp_can_send_new(const struct net_tcp *c);
 void tcp_cc_timeout(struct net_tcp *c);
 /* In recovery: whether the retransmission of snd_una was lost (data sent
  * after it is SACKed); if so it is due again (TF_RTX_UNA). */

@@ -152,6 +152,12 @@ void tcp_set_mss(struct net_tcp *c, uint16_t peer_mss)
 		tcp_cc_init(c);
 }
 
+/* The TCP bytes (options and payload) one TSO frame holds. */
+static uint32_t tso_tcp_room(void)
+{
+	return (uint32_t)(net_if.tso_max - ETH_HLEN - IP_HLEN - TCP_HLEN);
+}
+
 /* A TSO buffer for LEN bytes of new data in segments of ROOM, or NULL
  * (one segment is enough, no offload, or no buffer even after writing
  * the queue). */
@@ -177,8 +183,7 @@ int tcp_send_data(struct net_tcp *c, uint32_t seq, uint32_t len, int rtx)
 	struct pbuf *p = tso_buffer(len, room, rtx);
 
 	if (p) {
-		uint32_t most = (uint32_t)(net_if.tso_max - ETH_HLEN - IP_HLEN -
-					   TCP_HLEN - optlen);
+		uint32_t most = tso_tcp_room() - (uint32_t)optlen;
 		if (len > most)
 			len = most;
 		/* Whole segments, unless this is the end of the queue. */
@@ -360,9 +365,7 @@ static int resend_next(struct net_tcp *c, uint32_t end, uint32_t allow)
  * offload as much as a TSO frame holds. */
 static uint32_t tcp_max_send(const struct net_tcp *c)
 {
-	return net_if.tso_max ? (uint32_t)(net_if.tso_max - ETH_HLEN - IP_HLEN -
-					   TCP_HLEN)
-			      : c->mss;
+	return net_if.tso_max ? tso_tcp_room() : c->mss;
 }
 
 /* One frame: 1 sent, 0 nothing to send, -1 out of buffers. */
@@ -388,7 +391,7 @@ static int send_one(struct net_tcp *c)
 		if (seq_gt(c->snd_una + (uint32_t)r, c->high_rxt))
 			c->high_rxt = c->snd_una + (uint32_t)r;
 		if (c->flags & TF_RECOVERY) { /* watched: tcp_lost_rtx */
-			c->una_rxt_max = c->snd_max;
+			c->watch_max = c->snd_max;
 			c->flags |= TF_UNA_RXT;
 		}
 		return 1;

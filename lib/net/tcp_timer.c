@@ -97,7 +97,7 @@ void tcp_tlp_sent(struct net_tcp *c)
 
 void tcp_tlp_acked(struct net_tcp *c, uint32_t ack)
 {
-	if (!(c->flags & TF_TLP_OUT) || seq_lt(ack, c->tlp_end))
+	if (!(c->flags & TF_TLP_OUT) || seq_lt(ack, c->watch_max))
 		return;
 	/* A resent segment's ACK ended the episode without fast recovery:
 	 * the probe repaired a loss (RFC 8985 7.4.2 without D-SACK: assume
@@ -112,27 +112,20 @@ void tcp_tlp_acked(struct net_tcp *c, uint32_t ack)
 static void tlp_probe(struct net_tcp *c)
 {
 	uint32_t end = c->sq_seq + c->sq_len, wend = c->snd_una + c->snd_wnd;
-	uint32_t seq, len;
-	int rtx = 0, r;
+	uint32_t seq = c->snd_max, len;
+	int rtx = !tcp_can_send_new(c), r;
 
 	if (c->snd_una == c->snd_max)
 		return; /* everything was acknowledged meanwhile */
-	if (seq_lt(c->snd_max, end) && seq_lt(c->snd_max, wend)) {
-		seq = c->snd_max;
-		len = seq_min(end, wend) - seq;
-	} else {
-		len = c->snd_max - c->snd_una;
-		if (len > c->mss)
-			len = c->mss;
-		seq = c->snd_max - len;
-		rtx = 1;
-	}
+	len = rtx ? c->snd_max - c->snd_una : seq_min(end, wend) - seq;
 	if (len > c->mss)
 		len = c->mss;
+	if (rtx)
+		seq -= len; /* the last segment's bytes again */
 	COUNT(TCP_TLP);
 	r = tcp_send_data(c, seq, len, rtx);
 	if (r >= 0) {
-		c->tlp_end = c->snd_max;
+		c->watch_max = c->snd_max;
 		c->flags |= TF_TLP_OUT | (rtx ? TF_TLP_RTX : 0);
 	}
 	tcp_rtx_arm(c);

@@ -138,20 +138,19 @@ static void check_recovered(void)
 }
 
 #define SEG(i) (1 + (i)*1448)
+/* The first nine full segments of a send, in order. */
+#define OUT_SEGS_0_TO_8                                                        \
+	OUT(TH_ACK, SEG(0), 1, 1448), OUT(TH_ACK, SEG(1), 1, 1448),            \
+		OUT(TH_ACK, SEG(2), 1, 1448), OUT(TH_ACK, SEG(3), 1, 1448),    \
+		OUT(TH_ACK, SEG(4), 1, 1448), OUT(TH_ACK, SEG(5), 1, 1448),    \
+		OUT(TH_ACK, SEG(6), 1, 1448), OUT(TH_ACK, SEG(7), 1, 1448),    \
+		OUT(TH_ACK, SEG(8), 1, 1448)
 static void test_sack_fast_retransmit(void)
 {
 	static const struct step s[] = {
 		HANDSHAKE_ALL,
 		CALL(send_10_segments),
-		OUT(TH_ACK, SEG(0), 1, 1448),
-		OUT(TH_ACK, SEG(1), 1, 1448),
-		OUT(TH_ACK, SEG(2), 1, 1448),
-		OUT(TH_ACK, SEG(3), 1, 1448),
-		OUT(TH_ACK, SEG(4), 1, 1448),
-		OUT(TH_ACK, SEG(5), 1, 1448),
-		OUT(TH_ACK, SEG(6), 1, 1448),
-		OUT(TH_ACK, SEG(7), 1, 1448),
-		OUT(TH_ACK, SEG(8), 1, 1448),
+		OUT_SEGS_0_TO_8,
 		OUT(TH_ACK | TH_PSH, SEG(9), 1, 1448),
 		/* Segment 1 is lost; 2, 3 and 4 arrive. */
 		IN_SACK(1, SEG(1), SEG(2), SEG(3)),
@@ -216,15 +215,7 @@ static void test_limited_transmit(void)
 	static const struct step s[] = {
 		HANDSHAKE_ALL,
 		CALL(send_12_segments),
-		OUT(TH_ACK, SEG(0), 1, 1448),
-		OUT(TH_ACK, SEG(1), 1, 1448),
-		OUT(TH_ACK, SEG(2), 1, 1448),
-		OUT(TH_ACK, SEG(3), 1, 1448),
-		OUT(TH_ACK, SEG(4), 1, 1448),
-		OUT(TH_ACK, SEG(5), 1, 1448),
-		OUT(TH_ACK, SEG(6), 1, 1448),
-		OUT(TH_ACK, SEG(7), 1, 1448),
-		OUT(TH_ACK, SEG(8), 1, 1448),
+		OUT_SEGS_0_TO_8,
 		OUT(TH_ACK, SEG(9), 1, 1448),
 		QUIET, /* the window is full */
 		IN_SACK(1, SEG(0), SEG(1), SEG(2)),
@@ -359,15 +350,7 @@ static void test_tail_loss_probe_new_data(void)
 	static const struct step s[] = {
 		HANDSHAKE_ALL,
 		CALL(send_12_segments),
-		OUT(TH_ACK, SEG(0), 1, 1448),
-		OUT(TH_ACK, SEG(1), 1, 1448),
-		OUT(TH_ACK, SEG(2), 1, 1448),
-		OUT(TH_ACK, SEG(3), 1, 1448),
-		OUT(TH_ACK, SEG(4), 1, 1448),
-		OUT(TH_ACK, SEG(5), 1, 1448),
-		OUT(TH_ACK, SEG(6), 1, 1448),
-		OUT(TH_ACK, SEG(7), 1, 1448),
-		OUT(TH_ACK, SEG(8), 1, 1448),
+		OUT_SEGS_0_TO_8,
 		OUT(TH_ACK, SEG(9), 1, 1448),
 		WAIT(NET_TCP_TLP_MIN_MS + 1),
 		OUT(TH_ACK, SEG(10), 1, 1448),
